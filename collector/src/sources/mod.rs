@@ -1,0 +1,150 @@
+//! The sources: each turns one vendor's billing files into [`Charge`]s and a [`SourceReport`].
+//!
+//! A source never drops a line silently: every input line is kept, counted as not AI (with its
+//! cost) or rejected with its file and place, and its money is added to the input total as it
+//! is read.
+
+pub mod anthropic;
+pub mod focus;
+pub mod openai;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use allot_core::Charge;
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use time::{Date, Month, OffsetDateTime, Time};
+
+use crate::report::SourceReport;
+
+/// The kinds of source allot reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// Anthropic Admin API cost report responses (JSON pages).
+    Anthropic,
+    /// OpenAI organization costs responses (JSON pages).
+    Openai,
+    /// Any FinOps FOCUS 1.0 to 1.2 file (CSV).
+    Focus,
+}
+
+impl SourceKind {
+    /// The kind named by a source id, for ids that are a kind's name.
+    pub fn from_id(id: &str) -> Option<Self> {
+        match id {
+            "anthropic" => Some(SourceKind::Anthropic),
+            "openai" => Some(SourceKind::Openai),
+            "focus" => Some(SourceKind::Focus),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(match self {
+            SourceKind::Anthropic => "anthropic",
+            SourceKind::Openai => "openai",
+            SourceKind::Focus => "focus",
+        })
+    }
+}
+
+/// What a source read.
+pub struct SourceOutput {
+    pub charges: Vec<Charge>,
+    pub report: SourceReport,
+}
+
+/// Reads the files of one source.
+pub fn read_source(id: &str, kind: SourceKind, files: &[PathBuf]) -> Result<SourceOutput> {
+    let mut report = SourceReport::new(id);
+    report.files = files
+        .iter()
+        .map(|file| file.display().to_string())
+        .collect();
+    let charges = match kind {
+        SourceKind::Anthropic => anthropic::read_cost_reports(id, files, &mut report)?,
+        SourceKind::Openai => openai::read_costs(id, files, &mut report)?,
+        SourceKind::Focus => focus::read_files(id, files, &mut report)?,
+    };
+    report.rows_kept = u64::try_from(charges.len()).unwrap_or(u64::MAX);
+    Ok(SourceOutput { charges, report })
+}
+
+/// Reads a whole file as text, naming it on failure.
+pub fn read_text(path: &Path) -> Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(without_byte_order_mark) => without_byte_order_mark.to_owned(),
+        None => text,
+    })
+}
+
+/// Parses a JSON file, naming the file, line and column on failure.
+pub fn parse_json<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|error| {
+        anyhow::anyhow!(
+            "`{}` line {}, column {}: {}",
+            path.display(),
+            error.line(),
+            error.column(),
+            describe_json_error(&error)
+        )
+    })
+}
+
+fn describe_json_error(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    // serde_json appends " at line L column C", which the caller already says.
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message,
+    }
+}
+
+/// The buckets of a saved page of a vendor's paginated report. A file holds either the whole
+/// response object (`{"data": [...], "has_more": ..}`) or the bare list of its buckets; the
+/// returned prefix (`data` or empty) starts the JSON path of each bucket in rejections.
+pub fn saved_page_buckets<B: for<'de> Deserialize<'de>>(
+    path: &Path,
+    text: &str,
+) -> Result<(&'static str, Vec<B>)> {
+    #[derive(Deserialize)]
+    struct Response<B> {
+        data: Vec<B>,
+    }
+    if text.trim_start().starts_with('[') {
+        Ok(("", parse_json::<Vec<B>>(path, text)?))
+    } else {
+        Ok(("data", parse_json::<Response<B>>(path, text)?.data))
+    }
+}
+
+/// The first instant of the month of `at`.
+pub fn month_start(at: OffsetDateTime) -> OffsetDateTime {
+    let date = Date::from_calendar_date(at.year(), at.month(), 1).unwrap_or(at.date());
+    date.with_time(Time::MIDNIGHT).assume_utc()
+}
+
+/// The first instant of the month after the month of `at` (the exclusive end of its month).
+pub fn next_month_start(at: OffsetDateTime) -> OffsetDateTime {
+    let (year, month) = match at.month() {
+        Month::December => (at.year() + 1, Month::January),
+        month => (at.year(), month.next()),
+    };
+    let date = Date::from_calendar_date(year, month, 1).unwrap_or(at.date());
+    date.with_time(Time::MIDNIGHT).assume_utc()
+}
+
+/// An ISO 4217 code from a vendor's currency field (`usd` becomes `USD`).
+pub fn currency_code(text: &str) -> Result<String> {
+    let code = text.trim().to_ascii_uppercase();
+    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+        bail!("`{text}` is not an ISO 4217 currency code");
+    }
+    Ok(code)
+}

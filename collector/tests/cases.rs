@@ -1,0 +1,404 @@
+//! The vendor cases and real sample files, through the real `allot collect` binary: the values
+//! each case names are read back from the published Parquet and asserted.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use allot_core::Amount;
+use allot_core::manifest::Manifest;
+use allot_core::parquet_io::read_charges;
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Decimal128Type, TimestampMicrosecondType};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::DataType;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+fn fixture(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures")
+        .join(path)
+        .display()
+        .to_string()
+}
+
+/// Runs `allot` with `args`.
+fn allot(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_allot"))
+        .args(args)
+        .output()
+        .expect("allot runs")
+}
+
+/// Collects one source into a fresh folder; returns the folder and the command's output.
+fn collect(source: &str, inputs: &[String]) -> (tempfile::TempDir, Output) {
+    let out = tempfile::tempdir().expect("temp dir");
+    let mut args = vec!["collect", "--source", source, "--input"];
+    args.extend(inputs.iter().map(String::as_str));
+    let out_path = out.path().display().to_string();
+    args.extend(["--out", &out_path]);
+    let output = allot(&args);
+    (out, output)
+}
+
+/// A published row: column name to its value as text (exact decimals, RFC 3339 times).
+type Row = BTreeMap<String, Option<String>>;
+
+/// Every row of the data set in `out`, read from the Parquet files its manifest lists.
+fn published_rows(out: &Path) -> Vec<Row> {
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).expect("manifest");
+    let manifest = Manifest::from_json(&manifest).expect("valid manifest");
+    let mut rows = Vec::new();
+    for file in &manifest.files {
+        let bytes = std::fs::read(out.join(&file.path)).expect("listed file exists");
+        assert_eq!(bytes.len() as u64, file.bytes, "size of {}", file.path);
+        for batch in read_charges(bytes.into()).expect("readable parquet") {
+            rows.extend(batch_rows(&batch));
+        }
+    }
+    rows
+}
+
+fn batch_rows(batch: &RecordBatch) -> Vec<Row> {
+    let schema = batch.schema();
+    (0..batch.num_rows())
+        .map(|row| {
+            schema
+                .fields()
+                .iter()
+                .zip(batch.columns())
+                .map(|(field, column)| (field.name().clone(), cell(column.as_ref(), row)))
+                .collect()
+        })
+        .collect()
+}
+
+fn cell(column: &dyn Array, row: usize) -> Option<String> {
+    if column.is_null(row) {
+        return None;
+    }
+    Some(match column.data_type() {
+        DataType::Utf8 => column.as_string::<i32>().value(row).to_owned(),
+        DataType::Decimal128(..) => {
+            Amount::from_raw(column.as_primitive::<Decimal128Type>().value(row)).to_string()
+        }
+        DataType::Timestamp(..) => {
+            let micros = column.as_primitive::<TimestampMicrosecondType>().value(row);
+            let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
+                .expect("valid time");
+            at.format(&Rfc3339).expect("formats")
+        }
+        other => panic!("unexpected column type {other}"),
+    })
+}
+
+fn value<'a>(row: &'a Row, column: &str) -> Option<&'a str> {
+    row.get(column)
+        .unwrap_or_else(|| panic!("no column {column}"))
+        .as_deref()
+}
+
+fn find<'a>(rows: &'a [Row], column: &str, wanted: Option<&str>) -> &'a Row {
+    let matching: Vec<&Row> = rows
+        .iter()
+        .filter(|row| value(row, column) == wanted)
+        .collect();
+    assert_eq!(
+        matching.len(),
+        1,
+        "rows with {column} = {wanted:?}: {rows:#?}"
+    );
+    matching[0]
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn assert_success(output: &Output) {
+    assert!(
+        output.status.success(),
+        "allot failed\nstdout:\n{}\nstderr:\n{}",
+        stdout(output),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn anthropic_amounts_are_cents() {
+    let (out, output) = collect(
+        "anthropic",
+        &[fixture("cases/anthropic-cents/cost_report.json")],
+    );
+    assert_success(&output);
+    let rows = published_rows(out.path());
+    assert_eq!(rows.len(), 2);
+
+    let sonnet = find(
+        &rows,
+        "SubAccountId",
+        Some("wrkspc_01AAAAAAAAAAAAAAAAAAAAAAAA"),
+    );
+    assert_eq!(value(sonnet, "BilledCost"), Some("412.8"));
+    assert_eq!(value(sonnet, "x_Model"), Some("claude-sonnet-4-5"));
+    assert_eq!(value(sonnet, "x_TokenType"), Some("input"));
+    assert_eq!(
+        value(sonnet, "ChargePeriodStart"),
+        Some("2026-10-01T00:00:00Z")
+    );
+    assert_eq!(value(sonnet, "SkuId"), Some("claude-sonnet-4-5-20250929"));
+
+    let haiku = find(&rows, "x_AttributionKey", Some("default"));
+    assert_eq!(value(haiku, "BilledCost"), Some("0.00375"));
+    assert_eq!(value(haiku, "x_Model"), Some("claude-haiku-4-5"));
+    assert_eq!(value(haiku, "x_TokenType"), Some("output"));
+    assert_eq!(value(haiku, "x_ServiceTier"), Some("batch"));
+    assert_eq!(value(haiku, "SubAccountName"), Some("Default workspace"));
+
+    assert!(
+        stdout(&output).contains("input total      412.80375 USD"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        stdout(&output).contains("output total     412.80375 USD"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn anthropic_pages_are_all_read() {
+    let (out, output) = collect(
+        "anthropic",
+        &[
+            fixture("cases/anthropic-pages/page1.json"),
+            fixture("cases/anthropic-pages/page2.json"),
+        ],
+    );
+    assert_success(&output);
+    let rows = published_rows(out.path());
+    assert_eq!(rows.len(), 2);
+
+    let output_tokens = find(&rows, "ChargePeriodStart", Some("2026-10-01T00:00:00Z"));
+    assert_eq!(value(output_tokens, "BilledCost"), Some("10"));
+    assert_eq!(value(output_tokens, "x_TokenType"), Some("output"));
+
+    let web_search = find(&rows, "ChargePeriodStart", Some("2026-10-03T00:00:00Z"));
+    assert_eq!(value(web_search, "BilledCost"), Some("2.505"));
+    assert_eq!(value(web_search, "x_Model"), None);
+    assert_eq!(value(web_search, "x_TokenType"), None);
+    assert_eq!(
+        value(web_search, "ChargeDescription"),
+        Some("Web Search Usage")
+    );
+
+    assert!(
+        rows.iter()
+            .all(|row| value(row, "ChargePeriodStart") != Some("2026-10-02T00:00:00Z"))
+    );
+    assert!(
+        stdout(&output).contains("output total     12.505 USD"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn the_same_page_given_twice_is_refused_not_double_counted() {
+    let page = fixture("cases/anthropic-pages/page1.json");
+    let folder = tempfile::tempdir().expect("temp dir");
+    let copy = folder.path().join("page1-saved-again.json");
+    std::fs::copy(&page, &copy).expect("copy");
+    let (out, output) = collect("anthropic", &[page, copy.display().to_string()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the bucket starting at `2026-10-01T00:00:00Z` is also in"),
+        "{stderr}"
+    );
+    assert!(!out.path().join("manifest.json").exists());
+}
+
+#[test]
+fn openai_float_dollars_keep_every_digit() {
+    let (out, output) = collect(
+        "openai",
+        &[fixture("cases/openai-float-dollars/costs.json")],
+    );
+    assert_success(&output);
+    let rows = published_rows(out.path());
+    assert_eq!(rows.len(), 3);
+
+    let input = find(&rows, "BilledCost", Some("0.13080438340307526"));
+    assert_eq!(value(input, "x_Model"), Some("gpt-4o"));
+    assert_eq!(value(input, "x_TokenType"), Some("input"));
+    assert_eq!(
+        value(input, "SubAccountId"),
+        Some("proj_AAAAAAAAAAAAAAAAAAAAAAAA")
+    );
+    assert_eq!(
+        value(input, "ChargeDescription"),
+        Some("gpt-4o-2024-08-06, input")
+    );
+    assert_eq!(
+        value(input, "ChargePeriodStart"),
+        Some("2025-10-01T00:00:00Z")
+    );
+    assert_eq!(
+        value(input, "BillingAccountId"),
+        Some("org-XXXXXXXXXXXXXXXXXXXXXXXX")
+    );
+
+    let output_row = find(&rows, "x_TokenType", Some("output"));
+    assert_eq!(value(output_row, "BilledCost"), Some("12"));
+
+    let tool = find(
+        &rows,
+        "ChargeDescription",
+        Some("assistants api | file search"),
+    );
+    assert_eq!(value(tool, "BilledCost"), Some("0.000271"));
+    assert_eq!(value(tool, "x_Model"), None);
+    assert_eq!(value(tool, "x_TokenType"), None);
+    assert_eq!(value(tool, "x_AttributionKey"), Some("default"));
+
+    assert!(
+        rows.iter()
+            .all(|row| value(row, "BillingCurrency") == Some("USD"))
+    );
+}
+
+#[test]
+fn the_real_openai_costs_response_loads_and_reconciles() {
+    let (out, output) = collect(
+        "openai",
+        &[fixture("samples/openai/cookbook_costs_output_excerpt.json")],
+    );
+    assert_success(&output);
+    let report = stdout(&output);
+    assert!(report.contains("rows read        31"), "{report}");
+    assert!(report.contains("kept (AI)        31"), "{report}");
+    assert!(report.contains("rejected         0"), "{report}");
+    assert!(
+        report.contains("output total     284.93943937274981134156 USD"),
+        "{report}"
+    );
+    let rows = published_rows(out.path());
+    assert_eq!(rows.len(), 31);
+    let total: Amount = rows
+        .iter()
+        .map(|row| Amount::parse(value(row, "BilledCost").expect("cost")).expect("amount"))
+        .sum();
+    assert_eq!(total.to_string(), "284.93943937274981134156");
+    assert!(
+        rows.iter()
+            .any(|row| value(row, "BilledCost") == Some("0.00032195744715549047"))
+    );
+}
+
+#[test]
+fn the_real_focus_sample_keeps_its_ai_lines_and_counts_the_rest() {
+    let (out, output) = collect("focus", &[fixture("samples/focus/focus_sample.csv")]);
+    assert_success(&output);
+    let report = stdout(&output);
+    assert!(report.contains("rows read        1000"), "{report}");
+    assert!(report.contains("kept (AI)        9"), "{report}");
+    assert!(
+        report.contains("dropped, not AI  991 (20.67212429077 USD)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("input total      20.52022672899 USD"),
+        "{report}"
+    );
+    assert!(
+        report.contains("output total     -0.15189756178 USD"),
+        "{report}"
+    );
+    let rows = published_rows(out.path());
+    assert_eq!(rows.len(), 9);
+    assert!(
+        rows.iter()
+            .all(|row| value(row, "ServiceCategory") == Some("AI and Machine Learning"))
+    );
+}
+
+#[test]
+fn a_bad_line_is_reported_with_its_file_and_line_and_nothing_is_published() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let csv: PathBuf = folder.path().join("focus.csv");
+    std::fs::write(
+        &csv,
+        "BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ServiceCategory\n\
+         1.50,USD,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,AI and Machine Learning\n\
+         1,50,USD,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Compute\n\
+         abc,USD,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Compute\n",
+    )
+    .expect("write");
+    let (out, output) = collect("focus", &[csv.display().to_string()]);
+    assert!(!output.status.success());
+    let report = stdout(&output);
+    assert!(report.contains("rows read        3"), "{report}");
+    assert!(report.contains("rejected         2"), "{report}");
+    assert!(report.contains("focus.csv: line 3: "), "{report}");
+    assert!(
+        report.contains("focus.csv: line 4: column BilledCost: `abc` is not a decimal number"),
+        "{report}"
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nothing was published"));
+    assert!(!out.path().join("manifest.json").exists());
+}
+
+#[test]
+fn invalid_json_names_the_file_line_and_column() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let page = folder.path().join("page.json");
+    std::fs::write(&page, "{\"data\": [\n  {\"starting_at\": }\n]}").expect("write");
+    let (_, output) = collect("anthropic", &[page.display().to_string()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("page.json` line 2, column 19: expected value"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn collecting_the_same_month_again_replaces_it() {
+    let input = fixture("cases/anthropic-cents/cost_report.json");
+    let (out, first) = collect("anthropic", std::slice::from_ref(&input));
+    assert_success(&first);
+    let out_path = out.path().display().to_string();
+    let again = allot(&[
+        "collect",
+        "--source",
+        "anthropic",
+        "--input",
+        &input,
+        "--out",
+        &out_path,
+    ]);
+    assert_success(&again);
+    let rows = published_rows(out.path());
+    assert_eq!(rows.len(), 2);
+    let files: Vec<_> = walk(out.path())
+        .into_iter()
+        .filter(|p| p.ends_with(".parquet"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+}
+
+fn walk(folder: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(folder).expect("readable") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path.display().to_string());
+        }
+    }
+    found
+}
