@@ -1,0 +1,149 @@
+//! Deterministic demo data: six months of a made-up company's AI bill, written as the vendors'
+//! own API responses, with the allocation rules that give its workspaces and projects to teams.
+//!
+//! [`generate`] writes the pages of Anthropic's cost report and of the `openai` costs endpoint,
+//! and an `allocation.toml`, for the 183 UTC days ending on a given date. Everything comes from
+//! fixed seeds, so the same end date always gives byte-identical files and the demo's numbers can
+//! be relied on in tests.
+//!
+//! `organization` names the teams, their workspaces and projects, and the allocation rules; each
+//! vendor module holds the vendor's price list and response format, and its `*_workloads` module
+//! what the teams run there; `calendar` shapes how much a workload spends on a given day.
+
+mod anthropic;
+mod anthropic_workloads;
+mod calendar;
+mod openai;
+mod openai_workloads;
+mod organization;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use rust_decimal::Decimal;
+
+/// What [`generate`] wrote.
+#[derive(Debug)]
+pub struct DemoSummary {
+    /// Every file written, in the order written.
+    pub files: Vec<PathBuf>,
+    /// The sum of every Anthropic `amount` written, converted from cents to US dollars.
+    pub anthropic_total_usd: Decimal,
+    /// The sum of every `openai` `amount.value` written, read as the decimal its JSON text spells.
+    pub openai_total_usd: Decimal,
+    /// The teams the allocation rules name.
+    pub teams: BTreeSet<String>,
+    /// The model ids (dated snapshots) of every token charge written, across both vendors.
+    pub models: BTreeSet<String>,
+}
+
+/// Writes the demo organization's vendor files under `out_dir` and returns what it wrote.
+///
+/// The files are `anthropic/cost_report_page_NNN.json`, `openai/costs_page_NNN.json` and
+/// `allocation.toml`, for the 183 UTC days ending on `end_date` inclusive.
+pub fn generate(out_dir: &Path, end_date: time::Date) -> anyhow::Result<DemoSummary> {
+    let period = calendar::Period::ending_on(end_date)?;
+    let anthropic = anthropic::cost_report_pages(&period)?;
+    let openai = openai::costs_pages(&period)?;
+
+    let mut files = Vec::new();
+    write_pages(
+        &out_dir.join("anthropic"),
+        "cost_report_page",
+        &anthropic.pages,
+        &mut files,
+    )?;
+    write_pages(
+        &out_dir.join("openai"),
+        "costs_page",
+        &openai.pages,
+        &mut files,
+    )?;
+    let allocation = out_dir.join("allocation.toml");
+    write_file(&allocation, organization::ALLOCATION_TOML.as_bytes())?;
+    files.push(allocation);
+
+    let models = anthropic.models.iter().chain(&openai.models);
+    Ok(DemoSummary {
+        files,
+        anthropic_total_usd: anthropic.total_usd,
+        openai_total_usd: openai.total_usd,
+        teams: organization::TEAMS
+            .iter()
+            .map(|&team| team.to_owned())
+            .collect(),
+        models: models.map(|&model| model.to_owned()).collect(),
+    })
+}
+
+/// One vendor's API responses, ready to write, and what they add up to.
+struct VendorPages {
+    /// The JSON body of each page, in the order the API returns them.
+    pages: Vec<Vec<u8>>,
+    total_usd: Decimal,
+    models: BTreeSet<&'static str>,
+}
+
+fn write_pages(
+    dir: &Path,
+    stem: &str,
+    pages: &[Vec<u8>],
+    files: &mut Vec<PathBuf>,
+) -> anyhow::Result<()> {
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the directory `{}`", dir.display()))?;
+    for (index, page) in pages.iter().enumerate() {
+        let path = dir.join(format!("{stem}_{:03}.json", index + 1));
+        write_file(&path, page)?;
+        files.push(path);
+    }
+    Ok(())
+}
+
+fn write_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    fs::write(path, contents).with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+/// A list price per million tokens, in thousandths of a US dollar: `Price(3_750)` is $3.75.
+#[derive(Clone, Copy)]
+struct Price(u32);
+
+impl Price {
+    /// The price of one token in cents, exact: Anthropic's cost report counts in cents.
+    fn cents_per_token(self) -> Decimal {
+        Decimal::new(i64::from(self.0), 7).normalize()
+    }
+
+    /// The price of one token in US dollars, for the costs endpoint's float dollars.
+    fn usd_per_token(self) -> f64 {
+        f64::from(self.0) / 1e9
+    }
+}
+
+/// A `next_page` token as both vendors spell them: `page_` and the base64 of a cursor.
+fn page_token(cursor: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    let mut token = String::from("page_");
+    for chunk in cursor.chunks(3) {
+        let bytes = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let bits = u32::from_be_bytes([0, bytes[0], bytes[1], bytes[2]]);
+        for sextet in 0..4 {
+            if sextet <= chunk.len() {
+                let index = (bits >> (18 - 6 * sextet)) & 0x3f;
+                token.push(char::from(ALPHABET[index as usize]));
+            } else {
+                token.push('=');
+            }
+        }
+    }
+    token
+}

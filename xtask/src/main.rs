@@ -1,0 +1,132 @@
+//! `cargo xtask`: the project's commands.
+//!
+//! - `cargo xtask demo`: installs what is missing, generates the demo organization's vendor
+//!   files, collects them with `allot collect`, builds the dashboard and serves it.
+//! - `cargo xtask test`: installs what is missing, then runs every check and test.
+//! - `cargo xtask demo-data`: only writes the demo vendor files.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use time::{Date, Duration, OffsetDateTime};
+use xtask::tools::{self, run, workspace_root};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Set up, generate the demo data, collect it, build the dashboard and serve it
+    Demo {
+        /// Port for the dashboard on 127.0.0.1
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Last day of the demo's six months, YYYY-MM-DD (default: yesterday, UTC)
+        #[arg(long, value_parser = parse_date)]
+        end: Option<Date>,
+        /// Stop after building, without serving
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Set up, then run formatting, lints on both targets, and every test
+    Test,
+    /// Write the demo organization's vendor files
+    DemoData {
+        /// Folder to write to
+        #[arg(long, default_value = "demo/exports")]
+        out: PathBuf,
+        /// Last day of the six months, YYYY-MM-DD (default: yesterday, UTC)
+        #[arg(long, value_parser = parse_date)]
+        end: Option<Date>,
+    },
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Task::Demo { port, end, no_serve } => demo(port, end, no_serve),
+        Task::Test => test(),
+        Task::DemoData { out, end } => {
+            let summary = xtask::demo_data::generate(&out, end.unwrap_or_else(yesterday))?;
+            eprintln!("wrote {} files to {}", summary.files.len(), out.display());
+            Ok(())
+        }
+    }
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|error| format!("`{text}` is not a YYYY-MM-DD date: {error}"))
+}
+
+fn yesterday() -> Date {
+    (OffsetDateTime::now_utc() - Duration::days(1)).date()
+}
+
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.current_dir(workspace_root());
+    command
+}
+
+fn demo(port: u16, end: Option<Date>, no_serve: bool) -> Result<()> {
+    let root = workspace_root();
+    tools::ensure_build_tools()?;
+
+    let exports = root.join("demo/exports");
+    if exports.exists() {
+        std::fs::remove_dir_all(&exports)
+            .with_context(|| format!("cannot clear `{}`", exports.display()))?;
+    }
+    let summary = xtask::demo_data::generate(&exports, end.unwrap_or_else(yesterday))?;
+    eprintln!("demo data: {} vendor files in {}", summary.files.len(), exports.display());
+
+    let data = root.join("demo/data");
+    if data.exists() {
+        std::fs::remove_dir_all(&data)
+            .with_context(|| format!("cannot clear `{}`", data.display()))?;
+    }
+    run(cargo().args(["run", "--release", "--quiet", "-p", "allot", "--", "collect"]).args([
+        "--config",
+        "demo/allot.toml",
+    ]))?;
+
+    eprintln!("building the dashboard (trunk, release)");
+    tools::build_site(&root.join("dist"))?;
+    if no_serve {
+        return Ok(());
+    }
+    run(cargo()
+        .args(["run", "--release", "--quiet", "-p", "allot", "--", "serve"])
+        .args(["--site", "dist", "--data", "demo/data", "--port", &port.to_string()]))
+}
+
+fn test() -> Result<()> {
+    tools::ensure_build_tools()?;
+    tools::ensure_browser()?;
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    // The app is checked for the target it runs on, with the core it shares.
+    run(cargo().args(["clippy", "--workspace", "--exclude", "allot-app", "--all-targets"]).args([
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args([
+        "clippy",
+        "-p",
+        "allot-core",
+        "-p",
+        "allot-app",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(cargo().args(["test", "--workspace", "--exclude", "allot-app"]))
+}
