@@ -49,7 +49,11 @@ enum Task {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Task::Demo { port, end, no_serve } => demo(port, end, no_serve),
+        Task::Demo {
+            port,
+            end,
+            no_serve,
+        } => demo(port, end, no_serve),
         Task::Test => test(),
         Task::DemoData { out, end } => {
             let summary = xtask::demo_data::generate(&out, end.unwrap_or_else(yesterday))?;
@@ -60,8 +64,11 @@ fn main() -> Result<()> {
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|error| format!("`{text}` is not a YYYY-MM-DD date: {error}"))
+    Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|error| format!("`{text}` is not a YYYY-MM-DD date: {error}"))
 }
 
 fn yesterday() -> Date {
@@ -84,17 +91,28 @@ fn demo(port: u16, end: Option<Date>, no_serve: bool) -> Result<()> {
             .with_context(|| format!("cannot clear `{}`", exports.display()))?;
     }
     let summary = xtask::demo_data::generate(&exports, end.unwrap_or_else(yesterday))?;
-    eprintln!("demo data: {} vendor files in {}", summary.files.len(), exports.display());
+    eprintln!(
+        "demo data: {} vendor files in {}",
+        summary.files.len(),
+        exports.display()
+    );
 
     let data = root.join("demo/data");
     if data.exists() {
         std::fs::remove_dir_all(&data)
             .with_context(|| format!("cannot clear `{}`", data.display()))?;
     }
-    run(cargo().args(["run", "--release", "--quiet", "-p", "allot", "--", "collect"]).args([
-        "--config",
-        "demo/allot.toml",
-    ]))?;
+    run(cargo()
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "allot",
+            "--",
+            "collect",
+        ])
+        .args(["--config", "demo/allot.toml"]))?;
 
     eprintln!("building the dashboard (trunk, release)");
     tools::build_site(&root.join("dist"))?;
@@ -103,7 +121,14 @@ fn demo(port: u16, end: Option<Date>, no_serve: bool) -> Result<()> {
     }
     run(cargo()
         .args(["run", "--release", "--quiet", "-p", "allot", "--", "serve"])
-        .args(["--site", "dist", "--data", "demo/data", "--port", &port.to_string()]))
+        .args([
+            "--site",
+            "dist",
+            "--data",
+            "demo/data",
+            "--port",
+            &port.to_string(),
+        ]))
 }
 
 fn test() -> Result<()> {
@@ -111,11 +136,15 @@ fn test() -> Result<()> {
     tools::ensure_browser()?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
     // The app is checked for the target it runs on, with the core it shares.
-    run(cargo().args(["clippy", "--workspace", "--exclude", "allot-app", "--all-targets"]).args([
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    run(cargo()
+        .args([
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "allot-app",
+            "--all-targets",
+        ])
+        .args(["--", "-D", "warnings"]))?;
     run(cargo().args([
         "clippy",
         "-p",

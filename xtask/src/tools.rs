@@ -30,7 +30,9 @@ pub fn workspace_root() -> PathBuf {
 /// Runs `command`, failing with its command line when it fails.
 pub fn run(command: &mut Command) -> Result<()> {
     let line = format!("{command:?}");
-    let status = command.status().with_context(|| format!("cannot start {line}"))?;
+    let status = command
+        .status()
+        .with_context(|| format!("cannot start {line}"))?;
     if !status.success() {
         bail!("{line} failed ({status})");
     }
@@ -41,7 +43,11 @@ pub fn run(command: &mut Command) -> Result<()> {
 fn version_of(program: &str) -> Option<String> {
     let output = Command::new(program).arg("--version").output().ok()?;
     output.status.success().then(|| {
-        String::from_utf8_lossy(&output.stdout).lines().next().unwrap_or_default().to_owned()
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
     })
 }
 
@@ -49,9 +55,13 @@ fn version_of(program: &str) -> Option<String> {
 /// the npm assets.
 pub fn ensure_build_tools() -> Result<()> {
     let root = workspace_root();
-    let targets = Command::new("rustup").args(["target", "list", "--installed"]).output();
+    let targets = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
     let has_wasm = targets.is_ok_and(|output| {
-        String::from_utf8_lossy(&output.stdout).lines().any(|t| t == "wasm32-unknown-unknown")
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .any(|t| t == "wasm32-unknown-unknown")
     });
     if !has_wasm {
         eprintln!("installing the wasm32-unknown-unknown target");
@@ -61,19 +71,29 @@ pub fn ensure_build_tools() -> Result<()> {
     ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION, true)?;
     // wasm-bindgen-cli's own lock file names a crate version the registry may lack: install it
     // without `--locked`.
-    ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", WASM_BINDGEN_VERSION, false)?;
+    ensure_cargo_tool(
+        "wasm-bindgen",
+        "wasm-bindgen-cli",
+        WASM_BINDGEN_VERSION,
+        false,
+    )?;
 
     let plotly = root.join("node_modules/plotly.js-basic-dist-min/plotly-basic.min.js");
     if !plotly.is_file() {
         eprintln!("installing the npm assets (plotly.js)");
-        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&root))?;
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&root))?;
     }
     Ok(())
 }
 
 fn ensure_cargo_tool(program: &str, package: &str, version: &str, locked: bool) -> Result<()> {
     let found = version_of(program);
-    if found.as_deref().is_some_and(|line| line.split_whitespace().any(|word| word == version)) {
+    if found
+        .as_deref()
+        .is_some_and(|line| line.split_whitespace().any(|word| word == version))
+    {
         return Ok(());
     }
     eprintln!(
