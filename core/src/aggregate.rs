@@ -1,15 +1,24 @@
-//! The dashboard's numbers: totals and daily series by provider, model and team.
+//! Totals of the allocated charges: any grouping of allocated dimensions, days or months and
+//! charge fields, and the dashboard's daily series by provider, model and team.
 //!
 //! Everything is summed exactly in one currency; a data set with several currencies is shown
 //! one currency at a time, never added across currencies.
+//!
+//! A pass over the rows adds each charge to its cell: the row's [`Combination`] gives every
+//! grouping field but the day, so cells are numbered per combination beforehand and a row
+//! costs two lookups and one addition. Shared costs are split afterwards, per group of the
+//! grouping asked for (per day, for the dashboard), by [`split_amount`]: the parts of every
+//! group add up to the group, so the values of a dimension add up to the total to the last
+//! digit.
 
 use std::collections::HashMap;
 
 use time::Date;
 
-use crate::allocation::Allocation;
+use crate::allocation::split::{minor_unit_decimals, split_amount};
+use crate::allocation::{Allocation, Outcome, ShareBasis, UNALLOCATED_VALUE};
 use crate::money::Amount;
-use crate::table::{ChargeTable, Symbol, date_to_day, day_to_date};
+use crate::table::{ChargeTable, Combination, Symbol, date_to_day, day_to_date};
 
 /// The name under which charges that are not for a model (tools, fees) are shown by model.
 pub const NO_MODEL: &str = "Other charges";
@@ -23,6 +32,299 @@ pub struct Filter {
     pub last_day: Option<Date>,
     /// `BillingCurrency`; `None` for the currency with the largest total in the period.
     pub currency: Option<String>,
+}
+
+/// What totals can be grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// The values of the allocation at this index of the allocations given.
+    Dimension(usize),
+    Day,
+    Month,
+    Provider,
+    Model,
+    Source,
+    SubAccount,
+    AttributionKey,
+    Service,
+    ChargeCategory,
+}
+
+/// The totals of a grouping, in one currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Totals {
+    /// The currency of every amount; empty when there are no charges.
+    pub currency: String,
+    /// Every currency in the period, largest total first.
+    pub currencies: Vec<String>,
+    pub total: Amount,
+    /// Charges in the period and currency.
+    pub charges: usize,
+    /// The first day of the period, as days since 1970-01-01.
+    pub first_day: i32,
+    pub last_day: i32,
+    /// One entry per group, sorted by key: per [`GroupBy`] asked for, a value index
+    /// ([`GroupBy::Dimension`]), a day offset from `first_day` ([`GroupBy::Day`]), a month
+    /// number (year × 12 + month − 1, [`GroupBy::Month`]) or a [`Symbol`] (the others).
+    pub groups: Vec<(Vec<u32>, Amount)>,
+}
+
+/// Flags an outcome code of a split, before splits are resolved.
+const SPLIT: u32 = 1 << 31;
+
+/// Sums the charges of `table` that `filter` selects by `by`, splitting shared costs per group.
+pub fn aggregate(
+    table: &ChargeTable,
+    allocations: &[&Allocation],
+    by: &[GroupBy],
+    filter: &Filter,
+) -> Totals {
+    let Some((first_day, last_day)) = period(table, filter) else {
+        return Totals {
+            currency: String::new(),
+            currencies: Vec::new(),
+            total: Amount::ZERO,
+            charges: 0,
+            first_day: 0,
+            last_day: -1,
+            groups: Vec::new(),
+        };
+    };
+
+    let field_keys: Vec<GroupBy> = by
+        .iter()
+        .copied()
+        .filter(|key| !matches!(key, GroupBy::Day | GroupBy::Month))
+        .collect();
+    let (cells, cell_of_combination) = number_cells(table, allocations, &field_keys);
+
+    let time_key = by
+        .iter()
+        .position(|key| matches!(key, GroupBy::Day | GroupBy::Month));
+    let bucket_of_day: Vec<u32> = (first_day..=last_day)
+        .map(|day| match time_key.map(|position| by[position]) {
+            Some(GroupBy::Day) => u32::try_from(day - first_day).unwrap_or(0),
+            Some(GroupBy::Month) => month_number(day),
+            _ => 0,
+        })
+        .collect();
+    let first_bucket = bucket_of_day.first().copied().unwrap_or(0);
+    let bucket_count = bucket_of_day
+        .last()
+        .map_or(1, |last| last - first_bucket + 1) as usize;
+
+    let mut sums = vec![0_i128; cells.len() * bucket_count];
+    let mut counts = vec![0_u32; cells.len() * bucket_count];
+    for ((&day, &combination), cost) in table
+        .day
+        .iter()
+        .zip(&table.combination)
+        .zip(&table.billed_cost)
+    {
+        let Some(&bucket) = usize::try_from(day.wrapping_sub(first_day))
+            .ok()
+            .and_then(|offset| bucket_of_day.get(offset))
+        else {
+            continue;
+        };
+        let slot = cell_of_combination[combination as usize] as usize * bucket_count
+            + (bucket - first_bucket) as usize;
+        sums[slot] += cost.raw();
+        counts[slot] += 1;
+    }
+
+    let currencies = currency_totals(table, &cells, &sums, &counts, bucket_count);
+    let currency = filter
+        .currency
+        .clone()
+        .or_else(|| currencies.first().map(|(name, ..)| name.clone()))
+        .unwrap_or_default();
+    let (total, charges) = currencies
+        .iter()
+        .find(|(name, ..)| *name == currency)
+        .map_or((0, 0), |&(_, total, charges)| (total, charges));
+
+    let mut groups: HashMap<Vec<u32>, i128> = HashMap::new();
+    for (index, (cell_currency, key)) in cells.iter().enumerate() {
+        if table.strings.get(*cell_currency) != currency {
+            continue;
+        }
+        for bucket in 0..bucket_count {
+            let slot = index * bucket_count + bucket;
+            if counts[slot] == 0 {
+                continue;
+            }
+            let mut full_key = key.clone();
+            if let Some(position) = time_key {
+                let bucket = u32::try_from(bucket).expect("few buckets") + first_bucket;
+                full_key.insert(position, bucket);
+            }
+            *groups.entry(full_key).or_default() += sums[slot];
+        }
+    }
+
+    let decimals = minor_unit_decimals(&currency);
+    for (position, key) in by.iter().enumerate() {
+        if let GroupBy::Dimension(dimension) = *key {
+            groups = resolve_splits(groups, position, allocations[dimension], decimals);
+        }
+    }
+    let mut groups: Vec<(Vec<u32>, Amount)> = groups
+        .into_iter()
+        .map(|(key, sum)| (key, Amount::from_raw(sum)))
+        .collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+
+    Totals {
+        currency,
+        currencies: currencies.into_iter().map(|(name, ..)| name).collect(),
+        total: Amount::from_raw(total),
+        charges,
+        first_day,
+        last_day,
+        groups,
+    }
+}
+
+/// Numbers the distinct (currency, grouping fields) of the table's combinations: the cells,
+/// and the cell of each combination.
+fn number_cells(
+    table: &ChargeTable,
+    allocations: &[&Allocation],
+    field_keys: &[GroupBy],
+) -> (Vec<(Symbol, Vec<u32>)>, Vec<u32>) {
+    let mut cells: Vec<(Symbol, Vec<u32>)> = Vec::new();
+    let mut cell_of_key: HashMap<(Symbol, Vec<u32>), u32> = HashMap::new();
+    let cell_of_combination = (0..table.combinations.len())
+        .map(|index| {
+            let combination = &table.combinations[index];
+            let key: Vec<u32> = field_keys
+                .iter()
+                .map(|&field| field_code(allocations, combination, index, field))
+                .collect();
+            *cell_of_key
+                .entry((combination.currency, key.clone()))
+                .or_insert_with(|| {
+                    cells.push((combination.currency, key));
+                    u32::try_from(cells.len() - 1).expect("fewer cells than combinations")
+                })
+        })
+        .collect();
+    (cells, cell_of_combination)
+}
+
+/// The total and charges per currency, largest total first.
+fn currency_totals(
+    table: &ChargeTable,
+    cells: &[(Symbol, Vec<u32>)],
+    sums: &[i128],
+    counts: &[u32],
+    bucket_count: usize,
+) -> Vec<(String, i128, usize)> {
+    let mut per_currency: HashMap<Symbol, (i128, usize)> = HashMap::new();
+    for (index, (currency, _)) in cells.iter().enumerate() {
+        let slots = index * bucket_count..(index + 1) * bucket_count;
+        let entry = per_currency.entry(*currency).or_default();
+        entry.0 += sums[slots.clone()].iter().sum::<i128>();
+        entry.1 += counts[slots]
+            .iter()
+            .map(|&count| count as usize)
+            .sum::<usize>();
+    }
+    let mut currencies: Vec<(String, i128, usize)> = per_currency
+        .into_iter()
+        .map(|(symbol, (total, charges))| (table.strings.get(symbol).to_owned(), total, charges))
+        .collect();
+    currencies.sort_by(|a, b| {
+        b.1.unsigned_abs()
+            .cmp(&a.1.unsigned_abs())
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    currencies
+}
+
+/// The first and last day a filter selects, as days since 1970-01-01.
+fn period(table: &ChargeTable, filter: &Filter) -> Option<(i32, i32)> {
+    let data_range = table.day_range();
+    let first = filter.first_day.or(data_range.map(|range| range.0))?;
+    let last = filter.last_day.or(data_range.map(|range| range.1))?;
+    Some((date_to_day(first), date_to_day(last)))
+}
+
+/// Year × 12 + month − 1 of a day.
+fn month_number(day: i32) -> u32 {
+    let date = day_to_date(day);
+    u32::try_from(date.year()).unwrap_or(0) * 12 + u32::from(u8::from(date.month())) - 1
+}
+
+/// The code of a grouping field for the rows of combination `index`.
+fn field_code(
+    allocations: &[&Allocation],
+    combination: &Combination,
+    index: usize,
+    field: GroupBy,
+) -> u32 {
+    match field {
+        GroupBy::Dimension(dimension) => match allocations[dimension].outcome_of_combination[index]
+        {
+            Outcome::Value(value) => value,
+            Outcome::Split(split) => SPLIT | split,
+        },
+        GroupBy::Provider => combination.provider,
+        GroupBy::Model => combination.model,
+        GroupBy::Source => combination.source,
+        GroupBy::SubAccount => combination.sub_account,
+        GroupBy::AttributionKey => combination.attribution_key,
+        GroupBy::Service => combination.service,
+        GroupBy::ChargeCategory => combination.charge_category,
+        GroupBy::Day | GroupBy::Month => unreachable!("time is not a field of a combination"),
+    }
+}
+
+/// Replaces the split codes at `position` of the keys by the split's values, each group's sum
+/// split by [`split_amount`]; a split with no basis goes to the unallocated value.
+fn resolve_splits(
+    groups: HashMap<Vec<u32>, i128>,
+    position: usize,
+    allocation: &Allocation,
+    decimals: u32,
+) -> HashMap<Vec<u32>, i128> {
+    if allocation.splits.is_empty() {
+        return groups;
+    }
+    let mut direct = vec![0_i128; allocation.values.len()];
+    for (key, sum) in &groups {
+        if key[position] & SPLIT == 0 {
+            direct[key[position] as usize] += sum;
+        }
+    }
+
+    let mut resolved: HashMap<Vec<u32>, i128> = HashMap::with_capacity(groups.len());
+    for (mut key, sum) in groups {
+        if key[position] & SPLIT == 0 {
+            *resolved.entry(key).or_default() += sum;
+            continue;
+        }
+        let shares = &allocation.splits[(key[position] & !SPLIT) as usize];
+        let weights: Vec<u128> = match &shares.basis {
+            ShareBasis::Fixed(weights) => weights.clone(),
+            ShareBasis::Proportional => shares
+                .values
+                .iter()
+                .map(|&value| u128::try_from(direct[value as usize]).unwrap_or(0))
+                .collect(),
+        };
+        if let Some(parts) = split_amount(Amount::from_raw(sum), &weights, decimals) {
+            for (&value, part) in shares.values.iter().zip(parts) {
+                key[position] = value;
+                *resolved.entry(key.clone()).or_default() += part.raw();
+            }
+        } else {
+            key[position] = UNALLOCATED_VALUE;
+            *resolved.entry(key).or_default() += sum;
+        }
+    }
+    resolved
 }
 
 /// One named series: a total and one amount per day of [`Summary::days`].
@@ -51,79 +353,43 @@ pub struct Summary {
 }
 
 /// Sums the charges of `table` that `filter` selects, by provider, model and the allocated
-/// `team` values.
+/// `team` values, day by day.
 pub fn summarize(table: &ChargeTable, team: &Allocation, filter: &Filter) -> Summary {
-    let data_range = table.day_range();
-    let first = filter.first_day.or(data_range.map(|range| range.0));
-    let last = filter.last_day.or(data_range.map(|range| range.1));
-    let (Some(first), Some(last)) = (first, last) else {
-        return empty_summary();
-    };
-    let (first_day, last_day) = (date_to_day(first), date_to_day(last));
-    let in_period = |row: usize| (first_day..=last_day).contains(&table.day[row]);
+    let by = [
+        GroupBy::Dimension(0),
+        GroupBy::Day,
+        GroupBy::Provider,
+        GroupBy::Model,
+    ];
+    let totals = aggregate(table, &[team], &by, filter);
+    let day_count = usize::try_from(totals.last_day - totals.first_day + 1).unwrap_or(0);
 
-    let mut per_currency: HashMap<Symbol, Amount> = HashMap::new();
-    for row in (0..table.len()).filter(|&row| in_period(row)) {
-        *per_currency.entry(table.currency[row]).or_default() += table.billed_cost[row];
-    }
-    let mut currencies: Vec<(String, Amount)> = per_currency
-        .into_iter()
-        .map(|(symbol, total)| (table.strings.get(symbol).to_owned(), total))
-        .collect();
-    currencies.sort_by(|a, b| {
-        let magnitude = |amount: Amount| amount.raw().unsigned_abs();
-        magnitude(b.1)
-            .cmp(&magnitude(a.1))
-            .then_with(|| a.0.cmp(&b.0))
-    });
-    let currency = filter
-        .currency
-        .clone()
-        .or_else(|| currencies.first().map(|(name, _)| name.clone()))
-        .unwrap_or_default();
-
-    let day_count = usize::try_from(last_day - first_day + 1).unwrap_or(0);
     let mut by_provider = Grouping::new(day_count);
     let mut by_model = Grouping::new(day_count);
     let mut by_team = Grouping::new(day_count);
-    let mut total = Amount::ZERO;
-    let mut charges = 0;
-    for row in (0..table.len()).filter(|&row| in_period(row)) {
-        if table.strings.get(table.currency[row]) != currency {
-            continue;
-        }
-        let day = usize::try_from(table.day[row] - first_day).unwrap_or(0);
-        let cost = table.billed_cost[row];
-        total += cost;
-        charges += 1;
-        by_provider.add(table.strings.get(table.provider[row]), day, cost);
-        let model = table.strings.get(table.model[row]);
-        by_model.add(if model.is_empty() { NO_MODEL } else { model }, day, cost);
-        by_team.add(&team.values[team.value_of_charge[row] as usize], day, cost);
+    for (key, amount) in &totals.groups {
+        let day = key[1] as usize;
+        by_team.add(&team.values[key[0] as usize], day, *amount);
+        by_provider.add(table.strings.get(key[2]), day, *amount);
+        let model = table.strings.get(key[3]);
+        by_model.add(
+            if model.is_empty() { NO_MODEL } else { model },
+            day,
+            *amount,
+        );
     }
 
     Summary {
-        currency,
-        currencies: currencies.into_iter().map(|(name, _)| name).collect(),
-        total,
-        charges,
-        days: (first_day..=last_day).map(day_to_date).collect(),
+        days: (totals.first_day..=totals.last_day)
+            .map(day_to_date)
+            .collect(),
+        currency: totals.currency,
+        currencies: totals.currencies,
+        total: totals.total,
+        charges: totals.charges,
         by_provider: by_provider.into_series(),
         by_model: by_model.into_series(),
         by_team: by_team.into_series(),
-    }
-}
-
-fn empty_summary() -> Summary {
-    Summary {
-        currency: String::new(),
-        currencies: Vec::new(),
-        total: Amount::ZERO,
-        charges: 0,
-        days: Vec::new(),
-        by_provider: Vec::new(),
-        by_model: Vec::new(),
-        by_team: Vec::new(),
     }
 }
 
@@ -161,5 +427,165 @@ impl<'a> Grouping<'a> {
             .collect();
         series.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.name.cmp(&b.name)));
         series
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::allocation::{Rules, UNALLOCATED, allocate};
+    use crate::table::ChargeText;
+
+    fn amount(text: &str) -> Amount {
+        Amount::parse(text).expect("valid amount")
+    }
+
+    fn team_totals(table: &ChargeTable, rules: &str) -> Vec<(String, String)> {
+        let rules = Rules::parse("r.toml", rules).expect("valid rules");
+        let team = allocate(table, &rules, "team");
+        let totals = aggregate(
+            table,
+            &[&team],
+            &[GroupBy::Dimension(0)],
+            &Filter::default(),
+        );
+        let sum: Amount = totals.groups.iter().map(|(_, amount)| *amount).sum();
+        assert_eq!(sum, totals.total, "the values add up to the total");
+        totals
+            .groups
+            .iter()
+            .map(|(key, amount)| (team.values[key[0] as usize].clone(), amount.to_string()))
+            .collect()
+    }
+
+    fn charge<'a>(key: &'a str, tags: &'a str, cost: &str) -> ChargeText<'a> {
+        ChargeText {
+            day: 20_000,
+            source: "gcp",
+            provider: "Google Cloud",
+            currency: "USD",
+            attribution_key: key,
+            tags,
+            billed_cost: amount(cost),
+            ..ChargeText::default()
+        }
+    }
+
+    fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|&(name, amount)| (name.to_owned(), amount.to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn gcp_labels_and_credits_give_search_its_net_cost() {
+        let mut table = ChargeTable::default();
+        let labels = r#"{"team":"search","feature":"autocomplete"}"#;
+        table.push(&ChargeText {
+            charge_category: "Usage",
+            ..charge("search-prod-123", labels, "10.00")
+        });
+        table.push(&ChargeText {
+            charge_category: "Credit",
+            ..charge("search-prod-123", labels, "-2.50")
+        });
+        table.push(&ChargeText {
+            charge_category: "Usage",
+            ..charge("search-prod-123", "", "3.00")
+        });
+        let rules = "[[team]]\nsource = \"gcp\"\nvalue = { tag = \"team\" }\n";
+        assert_eq!(
+            team_totals(&table, rules),
+            owned(&[(UNALLOCATED, "3"), ("search", "7.5")])
+        );
+    }
+
+    #[test]
+    fn a_sixty_forty_split_of_a_hundred_and_one_cent() {
+        let mut table = ChargeTable::default();
+        table.push(&charge("gateway", "", "100.01"));
+        let rules = "[[team]]\nkey = \"gateway\"\nsplit = { percent = { a = 60, b = 40 } }\n";
+        assert_eq!(
+            team_totals(&table, rules),
+            owned(&[("a", "60.01"), ("b", "40")])
+        );
+    }
+
+    #[test]
+    fn a_proportional_split_follows_what_each_value_spends_elsewhere() {
+        let mut table = ChargeTable::default();
+        table.push(&charge("gateway", "", "10"));
+        table.push(&charge("a-key", "", "30"));
+        table.push(&charge("b-key", "", "10"));
+        let rules = "[[team]]\nkey = \"a-key\"\nvalue = \"a\"\n\
+                     [[team]]\nkey = \"b-key\"\nvalue = \"b\"\n\
+                     [[team]]\nkey = \"gateway\"\nsplit = { proportional = [\"a\", \"b\"] }\n";
+        assert_eq!(
+            team_totals(&table, rules),
+            owned(&[("a", "37.5"), ("b", "12.5")])
+        );
+    }
+
+    #[test]
+    fn a_proportional_split_with_no_basis_is_unallocated() {
+        let mut table = ChargeTable::default();
+        table.push(&charge("gateway", "", "10"));
+        table.push(&charge("other", "", "5"));
+        let rules = "[[team]]\nkey = \"gateway\"\nsplit = { proportional = [\"a\", \"b\"] }\n";
+        assert_eq!(team_totals(&table, rules), owned(&[(UNALLOCATED, "15")]));
+    }
+
+    #[test]
+    fn groups_by_day_month_and_fields_in_the_largest_currency() {
+        let mut table = ChargeTable::default();
+        table.push(&ChargeText {
+            model: "gpt-4o",
+            ..charge("k", "", "1")
+        });
+        table.push(&ChargeText {
+            day: 20_001,
+            model: "gpt-4o",
+            ..charge("k", "", "2")
+        });
+        table.push(&ChargeText {
+            currency: "EUR",
+            ..charge("k", "", "1")
+        });
+        let team = allocate(&table, &Rules::default(), "team");
+        let by = [GroupBy::Day, GroupBy::Model];
+        let totals = aggregate(&table, &[&team], &by, &Filter::default());
+        assert_eq!(totals.currency, "USD");
+        assert_eq!(totals.currencies, ["USD", "EUR"]);
+        assert_eq!((totals.total, totals.charges), (amount("3"), 2));
+        let model = table.strings.find("gpt-4o").expect("interned");
+        assert_eq!(
+            totals.groups,
+            [(vec![0, model], amount("1")), (vec![1, model], amount("2"))]
+        );
+        let months = aggregate(&table, &[&team], &[GroupBy::Month], &Filter::default());
+        // Day 20 000 is 2024-10-04.
+        assert_eq!(months.groups, [(vec![2024 * 12 + 9], amount("3"))]);
+    }
+
+    #[test]
+    fn summarize_gives_daily_series_by_provider_model_and_team() {
+        let mut table = ChargeTable::default();
+        table.push(&charge("k", "", "1"));
+        table.push(&ChargeText {
+            day: 20_002,
+            ..charge("k", "", "2")
+        });
+        let team = allocate(&table, &Rules::default(), "team");
+        let summary = summarize(&table, &team, &Filter::default());
+        assert_eq!(summary.days.len(), 3);
+        assert_eq!(summary.total, amount("3"));
+        assert_eq!(summary.by_team[0].name, UNALLOCATED);
+        assert_eq!(
+            summary.by_team[0].daily,
+            [amount("1"), Amount::ZERO, amount("2")]
+        );
+        assert_eq!(summary.by_provider[0].name, "Google Cloud");
+        assert_eq!(summary.by_model[0].name, NO_MODEL);
     }
 }
