@@ -4,6 +4,8 @@
 mod collect;
 mod config;
 mod report;
+mod report_cmd;
+mod rules_cmd;
 mod serve;
 mod sources;
 
@@ -35,6 +37,11 @@ enum Command {
     Collect(CollectArgs),
     /// Serve the built dashboard and a data folder on 127.0.0.1
     Serve(ServeArgs),
+    /// Check allocation rules against a data set, or compare two versions of them
+    #[command(subcommand)]
+    Rules(rules_cmd::RulesCommand),
+    /// Print allocated totals of a data set
+    Report(report_cmd::ReportArgs),
 }
 
 #[derive(clap::Args)]
@@ -115,6 +122,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             .await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Rules(command) => rules_cmd::run(&command).map(|()| ExitCode::SUCCESS),
+        Command::Report(args) => report_cmd::run(&args).map(|()| ExitCode::SUCCESS),
     }
 }
 

@@ -36,7 +36,7 @@ pub mod split;
 
 use std::collections::HashMap;
 
-pub use coverage::{Coverage, KeyCost, RuleCoverage, RuleStatus, coverage};
+pub use coverage::{CostByCurrency, Coverage, KeyCost, RuleCoverage, RuleStatus, coverage};
 pub use rules::{
     Assignment, Condition, Field, Pattern, Rule, Rules, RulesError, Split, SplitBasis,
     line_and_column,
