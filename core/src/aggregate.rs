@@ -12,6 +12,9 @@
 //! digit.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use crate::hash::FastMap;
 
 use time::Date;
 
@@ -144,7 +147,7 @@ pub fn aggregate(
         .find(|(name, ..)| *name == currency)
         .map_or((0, 0), |&(_, total, charges)| (total, charges));
 
-    let mut groups: HashMap<Vec<u32>, i128> = HashMap::new();
+    let mut groups: FastMap<Vec<u32>, i128> = FastMap::default();
     for (index, (cell_currency, key)) in cells.iter().enumerate() {
         if table.strings.get(*cell_currency) != currency {
             continue;
@@ -194,7 +197,7 @@ fn number_cells(
     field_keys: &[GroupBy],
 ) -> (Vec<(Symbol, Vec<u32>)>, Vec<u32>) {
     let mut cells: Vec<(Symbol, Vec<u32>)> = Vec::new();
-    let mut cell_of_key: HashMap<(Symbol, Vec<u32>), u32> = HashMap::new();
+    let mut cell_of_key: FastMap<(Symbol, Vec<u32>), u32> = FastMap::default();
     let cell_of_combination = (0..table.combinations.len())
         .map(|index| {
             let combination = &table.combinations[index];
@@ -284,11 +287,11 @@ fn field_code(
 /// Replaces the split codes at `position` of the keys by the split's values, each group's sum
 /// split by [`split_amount`]; a split with no basis goes to the unallocated value.
 fn resolve_splits(
-    groups: HashMap<Vec<u32>, i128>,
+    groups: FastMap<Vec<u32>, i128>,
     position: usize,
     allocation: &Allocation,
     decimals: u32,
-) -> HashMap<Vec<u32>, i128> {
+) -> FastMap<Vec<u32>, i128> {
     if allocation.splits.is_empty() {
         return groups;
     }
@@ -299,7 +302,8 @@ fn resolve_splits(
         }
     }
 
-    let mut resolved: HashMap<Vec<u32>, i128> = HashMap::with_capacity(groups.len());
+    let mut resolved: FastMap<Vec<u32>, i128> =
+        FastMap::with_capacity_and_hasher(groups.len(), BuildHasherDefault::default());
     for (mut key, sum) in groups {
         if key[position] & SPLIT == 0 {
             *resolved.entry(key).or_default() += sum;

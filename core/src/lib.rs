@@ -6,6 +6,7 @@
 pub mod aggregate;
 pub mod allocation;
 pub mod charge;
+pub mod hash;
 pub mod manifest;
 pub mod model;
 pub mod money;

@@ -7,14 +7,13 @@
 //! evaluated per combination and a row's outcome is one array lookup. Tags are parsed once per
 //! distinct `Tags` text. Money stays exact ([`Amount`]).
 
-use std::collections::HashMap;
-
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Decimal128Type, TimestampMicrosecondType};
 use arrow_array::{Array, RecordBatch, StringArray};
 use time::Date;
 
 use crate::allocation::fold;
+use crate::hash::FastMap;
 use crate::money::Amount;
 use crate::schema::col;
 
@@ -35,7 +34,7 @@ pub enum TableError {
 #[derive(Debug, Default, Clone)]
 pub struct Strings {
     values: Vec<String>,
-    index: HashMap<String, Symbol>,
+    index: FastMap<String, Symbol>,
 }
 
 impl Strings {
@@ -53,6 +52,16 @@ impl Strings {
     /// The string of `symbol`.
     pub fn get(&self, symbol: Symbol) -> &str {
         &self.values[symbol as usize]
+    }
+
+    /// The number of distinct strings.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether no string is interned.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
     }
 
     /// The symbol of `value`, if it is interned.
@@ -129,9 +138,9 @@ pub struct ChargeTable {
     pub combinations: Vec<Combination>,
     /// The distinct parsed `Tags`; the first is the empty set.
     pub tag_sets: Vec<Vec<Tag>>,
-    combination_index: HashMap<Combination, u32>,
+    combination_index: FastMap<Combination, u32>,
     /// Per `Tags` text symbol, its index in `tag_sets`.
-    tag_set_of_text: HashMap<Symbol, u32>,
+    tag_set_of_text: FastMap<Symbol, u32>,
 }
 
 impl Default for ChargeTable {
@@ -151,8 +160,8 @@ impl Default for ChargeTable {
             combination: Vec::new(),
             combinations: Vec::new(),
             tag_sets: vec![Vec::new()],
-            combination_index: HashMap::new(),
-            tag_set_of_text: HashMap::new(),
+            combination_index: FastMap::default(),
+            tag_set_of_text: FastMap::default(),
         }
     }
 }

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use time::Date;
 
-use crate::allocation::{Allocation, Rule, Rules, matches};
+use crate::allocation::matcher::RuleMatcher;
+use crate::allocation::{Allocation, Rule, Rules};
 use crate::money::Amount;
 use crate::table::{ChargeTable, date_to_day, day_to_date};
 
@@ -90,6 +91,7 @@ pub fn coverage(
             .to_owned()
     };
 
+    let mut matcher = RuleMatcher::new(table, rules);
     let mut total = KeyCost::default();
     let mut per_rule = vec![KeyCost::default(); rules.len()];
     let mut matched_by = vec![BTreeSet::new(); rules.len()];
@@ -104,9 +106,9 @@ pub fn coverage(
         total.add(&currency, rows[index], amount);
 
         let winner = allocation.rule_of_combination[index];
-        for (rule_index, rule) in rules.iter().enumerate() {
-            if matches(rule, table, combination) {
-                matched_by[rule_index].insert(winner.map_or(usize::MAX, |w| w as usize));
+        for (rule_index, matched_by) in matched_by.iter_mut().enumerate() {
+            if matcher.matches(rule_index, combination) {
+                matched_by.insert(winner.map_or(usize::MAX, |w| w as usize));
             }
         }
         if let Some(winner) = winner {

@@ -31,10 +31,9 @@
 //! to split depend on the period and grouping asked for, so [`crate::aggregate`] applies it.
 
 mod coverage;
+mod matcher;
 mod rules;
 pub mod split;
-
-use std::collections::HashMap;
 
 pub use coverage::{CostByCurrency, Coverage, KeyCost, RuleCoverage, RuleStatus, coverage};
 pub use rules::{
@@ -42,6 +41,8 @@ pub use rules::{
     line_and_column,
 };
 
+use crate::allocation::matcher::{RuleMatcher, tag};
+use crate::hash::FastMap;
 use crate::table::{ChargeTable, Combination};
 
 /// The value of a charge that no rule matches, and of a split that has no basis.
@@ -143,18 +144,16 @@ pub fn allocate(table: &ChargeTable, rules: &Rules, dimension: &str) -> Allocati
     }
 
     let read = FieldsRead::of(rules);
-    let mut memo: HashMap<[u32; 8], (Outcome, Option<u32>)> = HashMap::new();
+    let mut matcher = RuleMatcher::new(table, rules);
+    let mut memo: FastMap<[u32; 8], (Outcome, Option<u32>)> = FastMap::default();
     let mut outcome_of_combination = Vec::with_capacity(table.combinations.len());
     let mut rule_of_combination = Vec::with_capacity(table.combinations.len());
     for combination in &table.combinations {
         let (outcome, rule) = *memo.entry(read.project(combination)).or_insert_with(|| {
-            let Some((index, rule)) = rules
-                .iter()
-                .enumerate()
-                .find(|(_, rule)| matches(rule, table, combination))
-            else {
+            let Some(index) = matcher.first_match(combination) else {
                 return (Outcome::Value(UNALLOCATED_VALUE), None);
             };
+            let rule = &rules[index];
             let rule_index = Some(u32::try_from(index).expect("few rules"));
             let outcome = match &rule.assignment {
                 Assignment::Value(value) => Outcome::Value(values.index(value)),
@@ -180,49 +179,6 @@ pub fn allocate(table: &ChargeTable, rules: &Rules, dimension: &str) -> Allocati
         rule_of_combination,
         evaluations: memo.len(),
     }
-}
-
-/// Whether `rule` matches the charges of `combination`.
-pub(crate) fn matches(rule: &Rule, table: &ChargeTable, combination: &Combination) -> bool {
-    let text = |symbol| table.strings.get(symbol);
-    if rule
-        .source
-        .as_deref()
-        .is_some_and(|source| source != text(combination.source))
-    {
-        return false;
-    }
-    let conditions_hold = rule.conditions.iter().all(|condition| {
-        let value = match &condition.field {
-            Field::AttributionKey => text(combination.attribution_key),
-            Field::SubAccount => text(combination.sub_account),
-            Field::Model => text(combination.model),
-            Field::Service => text(combination.service),
-            Field::ChargeCategory => text(combination.charge_category),
-            Field::Tag { key_folded, .. } => match tag(table, combination, key_folded) {
-                Some(tag) => tag.value_folded.as_str(),
-                None => return false,
-            },
-        };
-        condition.pattern.is_match(value)
-    });
-    let assignable = match &rule.assignment {
-        Assignment::Tag { key_folded, .. } => {
-            tag(table, combination, key_folded).is_some_and(|tag| !tag.value_folded.is_empty())
-        }
-        Assignment::Value(_) | Assignment::Split(_) => true,
-    };
-    conditions_hold && assignable
-}
-
-fn tag<'a>(
-    table: &'a ChargeTable,
-    combination: &Combination,
-    key_folded: &str,
-) -> Option<&'a crate::table::Tag> {
-    table.tag_sets[combination.tags as usize]
-        .iter()
-        .find(|tag| tag.key_folded == key_folded)
 }
 
 /// The fields a dimension's rules read, to evaluate them once per distinct projection.
@@ -274,7 +230,7 @@ impl FieldsRead {
 #[derive(Default)]
 struct ValueNames {
     names: Vec<String>,
-    by_folded: HashMap<String, u32>,
+    by_folded: FastMap<String, u32>,
 }
 
 impl ValueNames {
