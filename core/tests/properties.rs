@@ -2,6 +2,8 @@
 //! exactly one value of a dimension, and the values add up to the total to the last decimal,
 //! for any period, currency and grouping; splits conserve what they split.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use allot_core::Amount;
 use allot_core::aggregate::{Filter, GroupBy, aggregate};
 use allot_core::allocation::split::split_amount;
