@@ -11,7 +11,7 @@ use allot_core::aggregate::NO_MODEL;
 use allot_core::allocation::UNALLOCATED;
 use allot_core::manifest::Manifest;
 use allot_core::model::canonical_model;
-use allot_e2e::{allot_binary, browser, built_site, serve, work_folder};
+use allot_e2e::{S3Server, allot_binary, browser, built_site, serve, work_folder};
 use fantoccini::Locator;
 use serde_json::Value;
 use xtask::tools::{run, workspace_root};
@@ -200,6 +200,61 @@ async fn a_missing_manifest_and_a_corrupt_file_are_explained() {
     );
     let message = browser.texts("#error").await.expect("error").join(" ");
     assert!(message.contains(file.as_str()), "{message}");
+
+    browser.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboard_runs_from_a_bucket_alone_and_reads_data_across_origins() {
+    let server = S3Server::start("allot-site").await.expect("S3 server");
+    let input = workspace_root().join("tests/fixtures/cases/anthropic-cents/cost_report.json");
+    run(std::process::Command::new(allot_binary())
+        .args(["collect", "--source", "anthropic", "--input"])
+        .arg(input)
+        .args(["--out", &server.url("data")])
+        .envs(server.environment()))
+    .expect("collect to the bucket");
+    run(std::process::Command::new(allot_binary())
+        .arg("publish-site")
+        .arg("--site")
+        .arg(built_site())
+        .args(["--out", &server.url("")])
+        .envs(server.environment()))
+    .expect("publish the site to the bucket");
+
+    let browser = browser().await.expect("headless Chromium");
+    let page = format!("{}/{}/index.html", server.endpoint, server.bucket);
+    assert_eq!(
+        browser.open_dashboard(&page).await.expect("page loads"),
+        "ready"
+    );
+    let total = browser
+        .client
+        .find(Locator::Id("total"))
+        .await
+        .expect("#total");
+    assert_eq!(
+        total.attr("data-exact").await.expect("attr").as_deref(),
+        Some("412.80375")
+    );
+
+    let elsewhere = work_folder("cross-origin");
+    let preview = serve(built_site(), &elsewhere).await.expect("allot serve");
+    let data = format!("{}/{}/data/", server.endpoint, server.bucket);
+    let page = format!("{}?data={data}", preview.url);
+    assert_eq!(
+        browser.open_dashboard(&page).await.expect("page loads"),
+        "ready"
+    );
+    let total = browser
+        .client
+        .find(Locator::Id("total"))
+        .await
+        .expect("#total");
+    assert_eq!(
+        total.attr("data-exact").await.expect("attr").as_deref(),
+        Some("412.80375")
+    );
 
     browser.close().await.expect("close");
 }

@@ -186,3 +186,118 @@ impl Browser {
         Ok(())
     }
 }
+
+/// A running S3-compatible server (moto, from `.tools/venv`) on a free port, stopped when
+/// dropped, with one bucket.
+pub struct S3Server {
+    pub endpoint: String,
+    pub bucket: String,
+    child: tokio::process::Child,
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+impl S3Server {
+    /// Starts the server and creates `bucket`.
+    pub async fn start(bucket: &str) -> Result<Self> {
+        let program = tools::python_env().join("bin/moto_server");
+        if !program.is_file() {
+            bail!(
+                "{} is missing: `cargo xtask test` installs it",
+                program.display()
+            );
+        }
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let child = tokio::process::Command::new(&program)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("cannot start {}", program.display()))?;
+        let server = S3Server {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            bucket: bucket.to_owned(),
+            child,
+        };
+        let client = reqwest::Client::new();
+        let bucket_url = format!("{}/{bucket}", server.endpoint);
+        let mut created = false;
+        for _ in 0..100 {
+            if let Ok(response) = client.put(&bucket_url).send().await
+                && response.status().is_success()
+            {
+                created = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if !created {
+            bail!(
+                "the S3 server at {} did not create the bucket in 10 s",
+                server.endpoint
+            );
+        }
+        // Readable by anyone, as a bucket that hosts the dashboard is (see the README).
+        let policy = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                "Resource": format!("arn:aws:s3:::{bucket}/*"),
+            }],
+        });
+        client
+            .put(format!("{bucket_url}?policy"))
+            .header("Content-Type", "application/json")
+            .body(policy.to_string())
+            .send()
+            .await?
+            .error_for_status()
+            .context("the S3 server refused the bucket policy")?;
+        Ok(server)
+    }
+
+    /// The environment `allot` reads the server's address and credentials from.
+    pub fn environment(&self) -> [(&'static str, String); 5] {
+        [
+            ("AWS_ENDPOINT_URL", self.endpoint.clone()),
+            ("AWS_ALLOW_HTTP", "true".to_owned()),
+            ("AWS_ACCESS_KEY_ID", "allot-test".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "allot-test-secret".to_owned()),
+            ("AWS_REGION", "us-east-1".to_owned()),
+        ]
+    }
+
+    /// `s3://<bucket>/<folder>`.
+    pub fn url(&self, folder: &str) -> String {
+        format!("s3://{}/{folder}", self.bucket)
+    }
+
+    /// The object at `key` in the bucket, over plain HTTP as a browser would fetch it.
+    pub async fn fetch(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        let url = format!("{}/{}/{key}", self.endpoint, self.bucket);
+        let response = reqwest::get(&url).await?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        Ok(Some(response.error_for_status()?.bytes().await?.to_vec()))
+    }
+
+    /// The keys in the bucket under `prefix`, from the ListObjectsV2 XML.
+    pub async fn keys(&self, prefix: &str) -> Result<Vec<String>> {
+        let url = format!(
+            "{}/{}?list-type=2&prefix={prefix}",
+            self.endpoint, self.bucket
+        );
+        let body = reqwest::get(&url).await?.error_for_status()?.text().await?;
+        Ok(body
+            .split("<Key>")
+            .skip(1)
+            .filter_map(|rest| rest.split_once("</Key>").map(|(key, _)| key.to_owned()))
+            .collect())
+    }
+}

@@ -2,9 +2,10 @@
 //!
 //! Nothing is published unless every source reconciles: the charges are partitioned by source
 //! and month, written to Parquet in memory, read back and summed, and compared with what was
-//! read. Then the Parquet files go out first, the manifest last (the commit point), and only
-//! then are the files the new manifest no longer lists removed. A partition (source, month)
-//! collected again replaces the old one, so re-running a month never doubles it.
+//! read. Then the Parquet files go out first and the manifest last (the commit point); a file
+//! the new manifest drops is removed one run later, so readers of the old manifest are never
+//! cut short. A partition (source, month) collected again replaces the old one, so re-running
+//! a month never doubles it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -17,9 +18,6 @@ use allot_core::table::ChargeTable;
 use allot_core::{Amount, Charge};
 use anyhow::{Context, Result};
 use bytes::Bytes;
-use object_store::local::LocalFileSystem;
-use object_store::path::Path as StorePath;
-use object_store::{ObjectStoreExt, PutPayload};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -27,11 +25,13 @@ use time::format_description::well_known::Rfc3339;
 use crate::config::SourcePlan;
 use crate::report::{SourceReport, Totals};
 use crate::sources::read_source;
+use crate::store::Destination;
 
 /// What `allot collect` was asked to do.
 pub struct CollectRequest {
     pub sources: Vec<SourcePlan>,
-    pub out: PathBuf,
+    /// A folder or an object store URL.
+    pub out: String,
     pub rules: Option<PathBuf>,
     /// Publish even when some lines were rejected (they stay listed in the report).
     pub accept_rejected: bool,
@@ -167,18 +167,12 @@ fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_default()
 }
 
-/// Writes the partitions, then the rules, then the manifest, then removes unlisted old files.
+/// Writes the partitions, then the rules, then the manifest; then removes the files that the
+/// previous run retired. A file the new manifest drops is kept for one more run (listed as
+/// `retired`), so a reader that read the previous manifest a moment ago can still fetch it.
 async fn publish(request: &CollectRequest, partitions: Vec<Partition>) -> Result<()> {
-    std::fs::create_dir_all(&request.out).with_context(|| {
-        format!(
-            "cannot create the output folder `{}`",
-            request.out.display()
-        )
-    })?;
-    let store = LocalFileSystem::new_with_prefix(&request.out)
-        .with_context(|| format!("cannot open the output folder `{}`", request.out.display()))?;
-
-    let previous = read_manifest(&store).await?;
+    let destination = Destination::open(&request.out)?;
+    let previous = read_manifest(&destination).await?;
     let replaced: BTreeSet<(String, String)> = partitions
         .iter()
         .map(|p| (p.entry.source.clone(), p.entry.month.clone()))
@@ -191,11 +185,9 @@ async fn publish(request: &CollectRequest, partitions: Vec<Partition>) -> Result
         .collect();
 
     for partition in partitions {
-        let location = StorePath::from(partition.entry.path.as_str());
-        store
-            .put(&location, PutPayload::from_bytes(partition.bytes))
-            .await
-            .with_context(|| format!("cannot write `{}`", partition.entry.path))?;
+        destination
+            .put(&partition.entry.path, partition.bytes)
+            .await?;
         files.push(partition.entry);
     }
     files.sort_by(|a, b| (&a.source, &a.month, &a.path).cmp(&(&b.source, &b.month, &b.path)));
@@ -203,56 +195,47 @@ async fn publish(request: &CollectRequest, partitions: Vec<Partition>) -> Result
     if let Some(rules) = &request.rules {
         let text = std::fs::read(rules)
             .with_context(|| format!("cannot read the rules `{}`", rules.display()))?;
-        store
-            .put(&StorePath::from(ALLOCATION_FILE), PutPayload::from(text))
-            .await
-            .context("cannot publish the rules")?;
+        destination.put(ALLOCATION_FILE, Bytes::from(text)).await?;
     }
 
+    let listed: BTreeSet<String> = files.iter().map(|file| file.path.clone()).collect();
+    let retired: Vec<String> = previous
+        .iter()
+        .flat_map(|manifest| manifest.files.iter())
+        .filter(|file| !listed.contains(&file.path))
+        .map(|file| file.path.clone())
+        .collect();
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         created_at: rfc3339(OffsetDateTime::now_utc()),
         created_by: format!("allot {}", env!("CARGO_PKG_VERSION")),
         files,
+        retired,
     };
-    store
-        .put(
-            &StorePath::from(MANIFEST_FILE),
-            PutPayload::from(manifest.to_json().into_bytes()),
-        )
-        .await
-        .context("cannot write the manifest")?;
+    destination
+        .put(MANIFEST_FILE, Bytes::from(manifest.to_json().into_bytes()))
+        .await?;
+    tracing::info!(
+        out = destination.shown(),
+        files = manifest.files.len(),
+        "manifest written"
+    );
 
-    let listed: BTreeSet<&str> = manifest
-        .files
-        .iter()
-        .map(|file| file.path.as_str())
-        .collect();
-    for old in previous.iter().flat_map(|manifest| manifest.files.iter()) {
-        if !listed.contains(old.path.as_str()) {
-            store
-                .delete(&StorePath::from(old.path.as_str()))
-                .await
-                .with_context(|| format!("cannot remove the replaced file `{}`", old.path))?;
+    for old in previous.iter().flat_map(|manifest| manifest.retired.iter()) {
+        if !listed.contains(old) && !manifest.retired.contains(old) {
+            destination.delete(old).await?;
         }
     }
     Ok(())
 }
 
 /// The manifest already published, if any.
-async fn read_manifest(store: &LocalFileSystem) -> Result<Option<Manifest>> {
-    match store.get(&StorePath::from(MANIFEST_FILE)).await {
-        Ok(result) => {
-            let bytes = result
-                .bytes()
-                .await
-                .context("cannot read the published manifest")?;
-            let text = String::from_utf8_lossy(&bytes);
-            Ok(Some(
-                Manifest::from_json(&text).context("the published manifest")?,
-            ))
-        }
-        Err(object_store::Error::NotFound { .. }) => Ok(None),
-        Err(error) => Err(error).context("cannot read the published manifest"),
-    }
+async fn read_manifest(destination: &Destination) -> Result<Option<Manifest>> {
+    let Some(bytes) = destination.get(MANIFEST_FILE).await? else {
+        return Ok(None);
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let manifest = Manifest::from_json(&text)
+        .with_context(|| format!("the manifest published at `{}`", destination.shown()))?;
+    Ok(Some(manifest))
 }

@@ -1,7 +1,7 @@
 //! The collect configuration: which sources to read, from which files, and where to publish.
 //!
 //! ```toml
-//! out = "data"                    # where the data set is published
+//! out = "data"                    # a folder, or s3://, gs://, az:// URL to publish to
 //! rules = "allocation.toml"       # optional: published next to the data for the dashboard
 //!
 //! [[source]]
@@ -24,7 +24,8 @@ use crate::sources::SourceKind;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    pub out: Option<PathBuf>,
+    /// A folder (relative to the configuration file) or an object store URL.
+    pub out: Option<String>,
     pub rules: Option<PathBuf>,
     #[serde(rename = "source", default)]
     pub sources: Vec<SourceConfig>,
@@ -63,7 +64,13 @@ impl Config {
             )
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        config.out = config.out.map(|out| base.join(out));
+        config.out = config.out.map(|out| {
+            if out.contains("://") {
+                out
+            } else {
+                base.join(out).display().to_string()
+            }
+        });
         config.rules = config.rules.map(|rules| base.join(rules));
         for source in &mut config.sources {
             for pattern in &mut source.input {

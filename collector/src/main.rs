@@ -3,11 +3,13 @@
 
 mod collect;
 mod config;
+mod publish_site;
 mod report;
 mod report_cmd;
 mod rules_cmd;
 mod serve;
 mod sources;
+mod store;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -37,6 +39,8 @@ enum Command {
     Collect(CollectArgs),
     /// Serve the built dashboard and a data folder on 127.0.0.1
     Serve(ServeArgs),
+    /// Copy the built dashboard to a folder or bucket, next to the published data
+    PublishSite(PublishSiteArgs),
     /// Check allocation rules against a data set, or compare two versions of them
     #[command(subcommand)]
     Rules(rules_cmd::RulesCommand),
@@ -58,9 +62,10 @@ struct CollectArgs {
     /// The source's files (paths or globs)
     #[arg(long, num_args = 1.., requires = "source")]
     input: Vec<String>,
-    /// Where to publish the data set (overrides the configuration's `out`)
+    /// Where to publish the data set: a folder or an s3://, gs://, az:// URL (overrides the
+    /// configuration's `out`)
     #[arg(long)]
-    out: Option<PathBuf>,
+    out: Option<String>,
     /// Allocation rules to publish next to the data (overrides the configuration's `rules`)
     #[arg(long)]
     rules: Option<PathBuf>,
@@ -70,6 +75,17 @@ struct CollectArgs {
     /// Publish even when input lines were rejected; they stay listed in the report
     #[arg(long)]
     accept_rejected: bool,
+}
+
+#[derive(clap::Args)]
+struct PublishSiteArgs {
+    /// The built dashboard (trunk's `dist`)
+    #[arg(long, default_value = "dist")]
+    site: PathBuf,
+    /// Where the site goes: a folder or an s3://, gs://, az:// URL; the dashboard reads the
+    /// data from `data/` below it unless opened with `?data=<url>`
+    #[arg(long)]
+    out: String,
 }
 
 #[derive(clap::Args)]
@@ -112,6 +128,10 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Collect(args) => run_collect(args).await,
+        Command::PublishSite(args) => {
+            publish_site::publish_site(&args.site, &args.out).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve(args) => {
             let address = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), args.port);
             serve::serve(serve::ServeRequest {
@@ -144,7 +164,7 @@ async fn run_collect(args: CollectArgs) -> Result<ExitCode> {
         eprintln!("error: nothing was published: {refusal}");
         return Ok(ExitCode::FAILURE);
     }
-    tracing::info!(out = %request.out.display(), "published");
+    tracing::info!(out = %store::redact(&request.out), "published");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -28,6 +28,10 @@ pub struct Manifest {
     pub created_by: String,
     /// Every Parquet file of the data set.
     pub files: Vec<ManifestFile>,
+    /// Files of the previous data set that this one no longer lists. They stay in place until
+    /// the next run, so a reader that read the previous manifest can still fetch them.
+    #[serde(default)]
+    pub retired: Vec<String>,
 }
 
 /// One Parquet file of a data set: the charges of one source in one month.

@@ -54,6 +54,10 @@ impl Amount {
         let trimmed = text.trim();
         let decimal = if trimmed.contains(['e', 'E']) {
             Decimal::from_scientific(trimmed)
+        } else if trimmed.contains('.') {
+            // Trailing zeros carry no value but count against `Decimal`'s 28 digits: DuckDB and
+            // Parquet readers print this scale's amounts with all 24 decimals.
+            Decimal::from_str_exact(trimmed.trim_end_matches('0').trim_end_matches('.'))
         } else {
             Decimal::from_str_exact(trimmed)
         }
@@ -211,6 +215,11 @@ mod tests {
             "0.00032195744715549047"
         );
         assert_eq!(amount("12").to_string(), "12");
+        assert_eq!(
+            amount("191513.360735400000000000000000").to_string(),
+            "191513.3607354"
+        );
+        assert_eq!(amount("100.").to_string(), "100");
     }
 
     #[test]

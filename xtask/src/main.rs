@@ -3,6 +3,7 @@
 //! - `cargo xtask demo`: installs what is missing, generates the demo organization's vendor
 //!   files, collects them with `allot collect`, builds the dashboard and serves it.
 //! - `cargo xtask test`: installs what is missing, then runs every check and test.
+//! - `cargo xtask build-site`: installs what is missing and builds the dashboard into `dist/`.
 //! - `cargo xtask demo-data`: only writes the demo vendor files.
 
 use std::path::PathBuf;
@@ -36,6 +37,8 @@ enum Task {
     },
     /// Set up, then run formatting, lints on both targets, and every test
     Test,
+    /// Set up, then build the dashboard into `dist/`
+    BuildSite,
     /// Write the demo organization's vendor files
     DemoData {
         /// Folder to write to
@@ -55,6 +58,10 @@ fn main() -> Result<()> {
             no_serve,
         } => demo(port, end, no_serve),
         Task::Test => test(),
+        Task::BuildSite => {
+            tools::ensure_build_tools()?;
+            tools::build_site(&workspace_root().join("dist"))
+        }
         Task::DemoData { out, end } => {
             let summary = xtask::demo_data::generate(&out, end.unwrap_or_else(yesterday))?;
             eprintln!("wrote {} files to {}", summary.files.len(), out.display());
@@ -134,6 +141,7 @@ fn demo(port: u16, end: Option<Date>, no_serve: bool) -> Result<()> {
 fn test() -> Result<()> {
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
+    tools::ensure_python_packages()?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
     // The app is checked for the target it runs on, with the core it shares.
     run(cargo()

@@ -16,6 +16,10 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 /// Must equal the `wasm-bindgen` crate version pinned in `app/Cargo.toml` and `Trunk.toml`.
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 
+/// The S3-compatible server the publishing tests run, and DuckDB, which reads what allot
+/// publishes in a test, both from PyPI into `.tools/venv`.
+pub const PYTHON_PACKAGES: [&str; 2] = ["moto[server]==5.2.5", "duckdb==1.5.6"];
+
 /// Where Debian installs Chromium and its WebDriver.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -140,4 +144,29 @@ pub fn build_site(dist: &Path) -> Result<()> {
         .current_dir(&root)
         .env("TRUNK_OFFLINE", "true")
         .env("TRUNK_SKIP_VERSION_CHECK", "true"))
+}
+
+/// The project's Python environment (`.tools/venv`), with [`PYTHON_PACKAGES`].
+pub fn python_env() -> PathBuf {
+    workspace_root().join(".tools/venv")
+}
+
+/// Creates `.tools/venv` with [`PYTHON_PACKAGES`] when they are missing.
+pub fn ensure_python_packages() -> Result<()> {
+    let venv = python_env();
+    let marker = venv.join("allot-packages.txt");
+    let wanted = PYTHON_PACKAGES.join("\n");
+    if std::fs::read_to_string(&marker).is_ok_and(|found| found == wanted) {
+        return Ok(());
+    }
+    eprintln!(
+        "installing {} into {}",
+        PYTHON_PACKAGES.join(", "),
+        venv.display()
+    );
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    run(Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .args(PYTHON_PACKAGES))?;
+    std::fs::write(&marker, wanted).with_context(|| format!("cannot write `{}`", marker.display()))
 }
