@@ -99,7 +99,7 @@ fn demo(port: u16, end: Option<Date>, no_serve: bool) -> Result<()> {
     }
     let summary = xtask::demo_data::generate(&exports, end.unwrap_or_else(yesterday))?;
     eprintln!(
-        "demo data: {} vendor files in {}",
+        "demo data: {} files (vendor pages and allocation.toml) in {}",
         summary.files.len(),
         exports.display()
     );
@@ -109,16 +109,11 @@ fn demo(port: u16, end: Option<Date>, no_serve: bool) -> Result<()> {
         std::fs::remove_dir_all(&data)
             .with_context(|| format!("cannot clear `{}`", data.display()))?;
     }
+    // Not `--quiet`: the first release build of the collector takes minutes, and its progress
+    // tells a new user that something is happening.
+    eprintln!("building the collector and collecting the demo data");
     run(cargo()
-        .args([
-            "run",
-            "--release",
-            "--quiet",
-            "-p",
-            "allot",
-            "--",
-            "collect",
-        ])
+        .args(["run", "--release", "-p", "allot", "--", "collect"])
         .args(["--config", "demo/allot.toml"]))?;
 
     eprintln!("building the dashboard (trunk, release)");
