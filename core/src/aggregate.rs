@@ -6,13 +6,12 @@
 //!
 //! A pass over the rows adds each charge to its cell: the row's [`Combination`] gives every
 //! grouping field but the day, so cells are numbered per combination beforehand and a row
-//! costs two lookups and one addition. Shared costs are split afterwards, per group of the
-//! grouping asked for (per day, for the dashboard), by [`split_amount`]: the parts of every
-//! group add up to the group, so the values of a dimension add up to the total to the last
-//! digit.
+//! costs two lookups and one addition. Shared costs are split afterwards by [`split_amount`],
+//! per combination and day whatever the grouping asked for: the parts add up to what they
+//! split, so the values of a dimension add up to the total to the last digit, and a value's
+//! total is the same in every grouping, in the dashboard and in `allot report` alike.
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 
 use crate::hash::FastMap;
 
@@ -101,42 +100,29 @@ pub fn aggregate(
         .collect();
     let (cells, cell_of_combination) = number_cells(table, allocations, &field_keys);
 
-    let time_key = by
-        .iter()
-        .position(|key| matches!(key, GroupBy::Day | GroupBy::Month));
-    let bucket_of_day: Vec<u32> = (first_day..=last_day)
-        .map(|day| match time_key.map(|position| by[position]) {
-            Some(GroupBy::Day) => u32::try_from(day - first_day).unwrap_or(0),
-            Some(GroupBy::Month) => month_number(day),
-            _ => 0,
-        })
-        .collect();
-    let first_bucket = bucket_of_day.first().copied().unwrap_or(0);
-    let bucket_count = bucket_of_day
-        .last()
-        .map_or(1, |last| last - first_bucket + 1) as usize;
-
-    let mut sums = vec![0_i128; cells.len() * bucket_count];
-    let mut counts = vec![0_u32; cells.len() * bucket_count];
+    // Charges are summed per cell and day, whatever the grouping, so that a shared cost is
+    // split per combination and day: every grouping then adds up the same parts.
+    let day_count = usize::try_from(last_day - first_day + 1).unwrap_or(0);
+    let mut sums = vec![0_i128; cells.len() * day_count];
+    let mut counts = vec![0_u32; cells.len() * day_count];
     for ((&day, &combination), cost) in table
         .day
         .iter()
         .zip(&table.combination)
         .zip(&table.billed_cost)
     {
-        let Some(&bucket) = usize::try_from(day.wrapping_sub(first_day))
+        let Some(offset) = usize::try_from(day.wrapping_sub(first_day))
             .ok()
-            .and_then(|offset| bucket_of_day.get(offset))
+            .filter(|&offset| offset < day_count)
         else {
             continue;
         };
-        let slot = cell_of_combination[combination as usize] as usize * bucket_count
-            + (bucket - first_bucket) as usize;
+        let slot = cell_of_combination[combination as usize] as usize * day_count + offset;
         sums[slot] += cost.raw();
         counts[slot] += 1;
     }
 
-    let currencies = currency_totals(table, &cells, &sums, &counts, bucket_count);
+    let currencies = currency_totals(table, &cells, &sums, &counts, day_count);
     let currency = filter
         .currency
         .clone()
@@ -147,31 +133,40 @@ pub fn aggregate(
         .find(|(name, ..)| *name == currency)
         .map_or((0, 0), |&(_, total, charges)| (total, charges));
 
+    let time_key = by
+        .iter()
+        .position(|key| matches!(key, GroupBy::Day | GroupBy::Month));
+    let splitter = Splitter::new(
+        allocations,
+        by,
+        &cells,
+        &sums,
+        |cell: &Cell| table.strings.get(cell.currency) == currency,
+        minor_unit_decimals(&currency),
+    );
     let mut groups: FastMap<Vec<u32>, i128> = FastMap::default();
-    for (index, (cell_currency, key)) in cells.iter().enumerate() {
-        if table.strings.get(*cell_currency) != currency {
+    for (index, cell) in cells.iter().enumerate() {
+        if table.strings.get(cell.currency) != currency {
             continue;
         }
-        for bucket in 0..bucket_count {
-            let slot = index * bucket_count + bucket;
+        for offset in 0..day_count {
+            let slot = index * day_count + offset;
             if counts[slot] == 0 {
                 continue;
             }
-            let mut full_key = key.clone();
+            let mut key = cell.key.clone();
             if let Some(position) = time_key {
-                let bucket = u32::try_from(bucket).expect("few buckets") + first_bucket;
-                full_key.insert(position, bucket);
+                let day = first_day + i32::try_from(offset).expect("few days");
+                let time = match by[position] {
+                    GroupBy::Month => month_number(day),
+                    _ => u32::try_from(offset).expect("few days"),
+                };
+                key.insert(position, time);
             }
-            *groups.entry(full_key).or_default() += sums[slot];
+            splitter.add(key, sums[slot], &mut groups);
         }
     }
 
-    let decimals = minor_unit_decimals(&currency);
-    for (position, key) in by.iter().enumerate() {
-        if let GroupBy::Dimension(dimension) = *key {
-            groups = resolve_splits(groups, position, allocations[dimension], decimals);
-        }
-    }
     let mut groups: Vec<(Vec<u32>, Amount)> = groups
         .into_iter()
         .map(|(key, sum)| (key, Amount::from_raw(sum)))
@@ -189,15 +184,22 @@ pub fn aggregate(
     }
 }
 
+/// A cell of the sums: a currency and the codes of the grouping fields; a combination with a
+/// shared cost to split has a cell of its own.
+struct Cell {
+    currency: Symbol,
+    key: Vec<u32>,
+}
+
 /// Numbers the distinct (currency, grouping fields) of the table's combinations: the cells,
 /// and the cell of each combination.
 fn number_cells(
     table: &ChargeTable,
     allocations: &[&Allocation],
     field_keys: &[GroupBy],
-) -> (Vec<(Symbol, Vec<u32>)>, Vec<u32>) {
-    let mut cells: Vec<(Symbol, Vec<u32>)> = Vec::new();
-    let mut cell_of_key: FastMap<(Symbol, Vec<u32>), u32> = FastMap::default();
+) -> (Vec<Cell>, Vec<u32>) {
+    let mut cells: Vec<Cell> = Vec::new();
+    let mut cell_of_key: FastMap<(Symbol, Vec<u32>, u32), u32> = FastMap::default();
     let cell_of_combination = (0..table.combinations.len())
         .map(|index| {
             let combination = &table.combinations[index];
@@ -205,10 +207,18 @@ fn number_cells(
                 .iter()
                 .map(|&field| field_code(allocations, combination, index, field))
                 .collect();
+            let own = if key.iter().any(|code| code & SPLIT != 0) {
+                u32::try_from(index).expect("fewer than 4 billion combinations")
+            } else {
+                u32::MAX
+            };
             *cell_of_key
-                .entry((combination.currency, key.clone()))
+                .entry((combination.currency, key.clone(), own))
                 .or_insert_with(|| {
-                    cells.push((combination.currency, key));
+                    cells.push(Cell {
+                        currency: combination.currency,
+                        key,
+                    });
                     u32::try_from(cells.len() - 1).expect("fewer cells than combinations")
                 })
         })
@@ -219,15 +229,15 @@ fn number_cells(
 /// The total and charges per currency, largest total first.
 fn currency_totals(
     table: &ChargeTable,
-    cells: &[(Symbol, Vec<u32>)],
+    cells: &[Cell],
     sums: &[i128],
     counts: &[u32],
-    bucket_count: usize,
+    day_count: usize,
 ) -> Vec<(String, i128, usize)> {
     let mut per_currency: HashMap<Symbol, (i128, usize)> = HashMap::new();
-    for (index, (currency, _)) in cells.iter().enumerate() {
-        let slots = index * bucket_count..(index + 1) * bucket_count;
-        let entry = per_currency.entry(*currency).or_default();
+    for (index, cell) in cells.iter().enumerate() {
+        let slots = index * day_count..(index + 1) * day_count;
+        let entry = per_currency.entry(cell.currency).or_default();
         entry.0 += sums[slots.clone()].iter().sum::<i128>();
         entry.1 += counts[slots]
             .iter()
@@ -284,51 +294,103 @@ fn field_code(
     }
 }
 
-/// Replaces the split codes at `position` of the keys by the split's values, each group's sum
-/// split by [`split_amount`]; a split with no basis goes to the unallocated value.
-fn resolve_splits(
-    groups: FastMap<Vec<u32>, i128>,
-    position: usize,
-    allocation: &Allocation,
+/// Splits shared costs: the split codes of a group's key are replaced by the split's values,
+/// the group's amount split by [`split_amount`]; a split with no basis goes to the unallocated
+/// value.
+struct Splitter<'a> {
+    allocations: &'a [&'a Allocation],
+    /// The positions in the group keys of the dimensions, with each dimension's index.
+    dimensions: Vec<(usize, usize)>,
+    /// Per dimension of `dimensions`, what each value is allocated without splits: the basis
+    /// of proportional splits.
+    direct: Vec<Vec<i128>>,
     decimals: u32,
-) -> FastMap<Vec<u32>, i128> {
-    if allocation.splits.is_empty() {
-        return groups;
-    }
-    let mut direct = vec![0_i128; allocation.values.len()];
-    for (key, sum) in &groups {
-        if key[position] & SPLIT == 0 {
-            direct[key[position] as usize] += sum;
+}
+
+impl<'a> Splitter<'a> {
+    fn new(
+        allocations: &'a [&'a Allocation],
+        by: &[GroupBy],
+        cells: &[Cell],
+        sums: &[i128],
+        in_currency: impl Fn(&Cell) -> bool,
+        decimals: u32,
+    ) -> Self {
+        let day_count = sums.len() / cells.len().max(1);
+        // Positions in the group keys, and in the cells' keys, which lack the time.
+        let mut dimensions = Vec::new();
+        let mut cell_positions = Vec::new();
+        let mut field_index = 0;
+        for (position, key) in by.iter().enumerate() {
+            if matches!(key, GroupBy::Day | GroupBy::Month) {
+                continue;
+            }
+            if let GroupBy::Dimension(dimension) = *key {
+                dimensions.push((position, dimension));
+                cell_positions.push(field_index);
+            }
+            field_index += 1;
+        }
+
+        let mut direct: Vec<Vec<i128>> = dimensions
+            .iter()
+            .map(|&(_, dimension)| vec![0; allocations[dimension].values.len()])
+            .collect();
+        for (index, cell) in cells
+            .iter()
+            .enumerate()
+            .filter(|(_, cell)| in_currency(cell))
+        {
+            let sum: i128 = sums[index * day_count..(index + 1) * day_count]
+                .iter()
+                .sum();
+            for (values, &position) in direct.iter_mut().zip(&cell_positions) {
+                let code = cell.key[position];
+                if code & SPLIT == 0 {
+                    values[code as usize] += sum;
+                }
+            }
+        }
+        Splitter {
+            allocations,
+            dimensions,
+            direct,
+            decimals,
         }
     }
 
-    let mut resolved: FastMap<Vec<u32>, i128> =
-        FastMap::with_capacity_and_hasher(groups.len(), BuildHasherDefault::default());
-    for (mut key, sum) in groups {
-        if key[position] & SPLIT == 0 {
-            *resolved.entry(key).or_default() += sum;
-            continue;
-        }
+    /// Adds `amount` to the group `key` of `groups`, or its parts to the groups of the
+    /// split's values.
+    fn add(&self, mut key: Vec<u32>, amount: i128, groups: &mut FastMap<Vec<u32>, i128>) {
+        let split = self
+            .dimensions
+            .iter()
+            .enumerate()
+            .find(|(_, (position, _))| key[*position] & SPLIT != 0);
+        let Some((index, &(position, dimension))) = split else {
+            *groups.entry(key).or_default() += amount;
+            return;
+        };
+        let allocation = self.allocations[dimension];
         let shares = &allocation.splits[(key[position] & !SPLIT) as usize];
         let weights: Vec<u128> = match &shares.basis {
             ShareBasis::Fixed(weights) => weights.clone(),
             ShareBasis::Proportional => shares
                 .values
                 .iter()
-                .map(|&value| u128::try_from(direct[value as usize]).unwrap_or(0))
+                .map(|&value| u128::try_from(self.direct[index][value as usize]).unwrap_or(0))
                 .collect(),
         };
-        if let Some(parts) = split_amount(Amount::from_raw(sum), &weights, decimals) {
+        if let Some(parts) = split_amount(Amount::from_raw(amount), &weights, self.decimals) {
             for (&value, part) in shares.values.iter().zip(parts) {
                 key[position] = value;
-                *resolved.entry(key.clone()).or_default() += part.raw();
+                self.add(key.clone(), part.raw(), groups);
             }
         } else {
             key[position] = UNALLOCATED_VALUE;
-            *resolved.entry(key).or_default() += sum;
+            self.add(key, amount, groups);
         }
     }
-    resolved
 }
 
 /// One named series: a total and one amount per day of [`Summary::days`].

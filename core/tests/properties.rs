@@ -1,8 +1,11 @@
 //! Property tests of exactness: for generated charges and generated rules, every charge gets
 //! exactly one value of a dimension, and the values add up to the total to the last decimal,
-//! for any period, currency and grouping; splits conserve what they split.
+//! for any period, currency and grouping; a value's total is the same in every grouping;
+//! splits conserve what they split.
 
 #![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::BTreeMap;
 
 use allot_core::Amount;
 use allot_core::aggregate::{Filter, GroupBy, aggregate};
@@ -144,20 +147,29 @@ proptest! {
                 .filter(|row| CURRENCIES[row.3] == currency && (first..=last).contains(&row.4))
                 .map(|row| Amount::from_raw(row.5))
                 .sum();
+            let mut per_value_of_grouping = Vec::new();
             for by in [
                 vec![GroupBy::Dimension(0)],
                 vec![GroupBy::Dimension(0), GroupBy::Day, GroupBy::Provider],
                 vec![GroupBy::Month, GroupBy::AttributionKey, GroupBy::Dimension(0)],
             ] {
                 let totals = aggregate(&table, &[&team], &by, &filter);
+                let position = by.iter().position(|key| *key == GroupBy::Dimension(0)).expect("team");
+                let mut per_value = BTreeMap::new();
+                for (key, amount) in &totals.groups {
+                    *per_value.entry(key[position]).or_insert(Amount::ZERO) += *amount;
+                }
+                per_value.retain(|_, amount| *amount != Amount::ZERO);
+                per_value_of_grouping.push(per_value);
                 let sum: Amount = totals.groups.iter().map(|(_, amount)| *amount).sum();
                 prop_assert_eq!(totals.total, expected);
                 prop_assert_eq!(sum, expected, "grouped by {:?}", by);
-                let position = by.iter().position(|key| *key == GroupBy::Dimension(0)).expect("team");
                 for (key, _) in &totals.groups {
                     prop_assert!((key[position] as usize) < team.values.len(), "a split left unresolved");
                 }
             }
+            prop_assert_eq!(&per_value_of_grouping[0], &per_value_of_grouping[1], "by day and provider");
+            prop_assert_eq!(&per_value_of_grouping[0], &per_value_of_grouping[2], "by month and key");
         }
     }
 
