@@ -27,8 +27,9 @@
 //!
 //! Rules read only the fields of a row's [`Combination`](crate::table::Combination), so they
 //! are evaluated once per distinct combination of the fields the dimension's rules read, not
-//! once per row; a row's outcome is then a lookup. A split is not resolved here: the amounts
-//! to split depend on the period and grouping asked for, so [`crate::aggregate`] applies it.
+//! once per row; a row's outcome is then a lookup. A split is not resolved here: a
+//! proportional split's basis depends on the period asked for, so [`crate::aggregate`] splits
+//! the amounts, per combination and day.
 
 mod coverage;
 mod matcher;
