@@ -25,7 +25,7 @@
 //! [`fold`]): `ML_Platform` from a label and `ml-platform` in the file are one value, shown as
 //! the file writes it, else as the first charge's tag writes it.
 //!
-//! Rules read only the fields of a row's [`Combination`](crate::table::Combination), so they
+//! Rules read only the fields of a row's [`crate::table::Combination`], so they
 //! are evaluated once per distinct combination of the fields the dimension's rules read, not
 //! once per row; a row's outcome is then a lookup. A split is not resolved here: a
 //! proportional split's basis depends on the period asked for, so [`crate::aggregate`] splits
