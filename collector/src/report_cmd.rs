@@ -8,13 +8,13 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use allot_core::aggregate::{Filter, GroupBy, Totals, aggregate};
+use allot_core::Amount;
+use allot_core::aggregate::{Filter, GroupBy, NO_MODEL, Totals, aggregate};
 use allot_core::allocation::split::minor_unit_decimals;
 use allot_core::allocation::{Allocation, Rules, allocate};
 use allot_core::manifest::{MANIFEST_FILE, Manifest};
 use allot_core::parquet_io::read_charges;
 use allot_core::table::{ChargeTable, day_to_date};
-use allot_core::{Amount, aggregate::NO_MODEL};
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use time::{Date, Month};
