@@ -50,7 +50,7 @@ pub fn Dashboard(dataset: Arc<Dataset>) -> impl IntoView {
     let chart_problem = RwSignal::new(None::<String>);
     redraw_charts_on_change(summary, charts, chart_problem);
 
-    let rules_note = rules_note(&dataset.rules);
+    let rules_note = rules_note(&dataset.rules, &dataset.idle_rules);
     let rules = dataset.rules.clone();
     let currencies = (dataset.currencies.len() > 1).then(|| dataset.currencies.clone());
     view! {
@@ -139,9 +139,9 @@ fn redraw_charts_on_change(
     });
 }
 
-/// The team chart's note: where the teams come from.
-fn rules_note(status: &RulesStatus) -> String {
-    match status {
+/// The team chart's note: where the teams come from, and which rules decide nothing.
+fn rules_note(status: &RulesStatus, idle_rules: &[String]) -> String {
+    let note = match status {
         RulesStatus::Loaded { team_rules: 1 } => {
             format!("Allocated by 1 rule; what it does not match is “{UNALLOCATED}”")
         }
@@ -151,6 +151,14 @@ fn rules_note(status: &RulesStatus) -> String {
         RulesStatus::Missing | RulesStatus::Invalid(_) => {
             format!("Without allocation rules every charge is “{UNALLOCATED}”")
         }
+    };
+    if idle_rules.is_empty() {
+        note
+    } else {
+        format!(
+            "{note}. Rules that decide no charge: {}",
+            idle_rules.join("; ")
+        )
     }
 }
 

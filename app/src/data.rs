@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use allot_core::aggregate::{Filter, summarize};
-use allot_core::allocation::{Allocation, Rules, RulesError, allocate};
+use allot_core::allocation::{Allocation, RuleStatus, Rules, RulesError, allocate, coverage};
 use allot_core::manifest::{ALLOCATION_FILE, MANIFEST_FILE, Manifest, ManifestFile};
 use allot_core::parquet_io::read_charges;
 use allot_core::table::ChargeTable;
@@ -53,6 +53,9 @@ pub struct Dataset {
     pub table: ChargeTable,
     pub team: Allocation,
     pub rules: RulesStatus,
+    /// The `team` rules that decide no charge of the data, each as `line 12 (matches
+    /// nothing)` or `line 30 (shadowed by line 4)`.
+    pub idle_rules: Vec<String>,
     /// Every currency of the data, largest total first.
     pub currencies: Vec<String>,
     /// Every `x_Source` of the data, sorted.
@@ -165,6 +168,7 @@ pub async fn load(progress: RwSignal<Progress>) -> Result<Arc<Dataset>, LoadErro
     drop(files);
 
     let team = allocate(&table, &rules, TEAM);
+    let idle_rules = idle_rules(&table, &rules, &team);
     let currencies = summarize(&table, &team, &Filter::default()).currencies;
     let mut sources: Vec<String> = manifest
         .files
@@ -179,9 +183,28 @@ pub async fn load(progress: RwSignal<Progress>) -> Result<Arc<Dataset>, LoadErro
         table,
         team,
         rules: rules_status,
+        idle_rules,
         currencies,
         sources,
     }))
+}
+
+/// The rules that decide no charge: dead ones and those shadowed by earlier rules.
+fn idle_rules(table: &ChargeTable, rules: &Rules, team: &Allocation) -> Vec<String> {
+    let lines = rules.dimension(TEAM).iter().map(|rule| rule.line);
+    coverage(table, rules, team, None, None)
+        .rules
+        .iter()
+        .zip(lines)
+        .filter_map(|(rule, line)| match &rule.status {
+            RuleStatus::Used => None,
+            RuleStatus::Dead => Some(format!("line {line} (matches nothing)")),
+            RuleStatus::Shadowed { by_lines } => {
+                let by: Vec<String> = by_lines.iter().map(ToString::to_string).collect();
+                Some(format!("line {line} (shadowed by line {})", by.join(", ")))
+            }
+        })
+        .collect()
 }
 
 /// The data folder's address: `?data=` or [`DEFAULT_FOLDER`], resolved against the page's
