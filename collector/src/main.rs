@@ -144,8 +144,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             .await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Rules(command) => rules_cmd::run(&command).map(|()| ExitCode::SUCCESS),
-        Command::Report(args) => report_cmd::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Rules(command) => rules_cmd::run(&command).await.map(|()| ExitCode::SUCCESS),
+        Command::Report(args) => report_cmd::run(&args).await.map(|()| ExitCode::SUCCESS),
     }
 }
 

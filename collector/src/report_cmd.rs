@@ -16,12 +16,13 @@ use allot_core::manifest::{MANIFEST_FILE, Manifest};
 use allot_core::parquet_io::read_charges;
 use allot_core::table::{ChargeTable, day_to_date};
 use anyhow::{Context, Result, bail};
-use bytes::Bytes;
 use time::{Date, Month};
+
+use crate::store::Destination;
 
 #[derive(clap::Args)]
 pub struct ReportArgs {
-    /// The published data set: a local folder (with `manifest.json`)
+    /// The published data set: a folder or an s3://, gs:// or az:// URL
     #[arg(long)]
     data: String,
     /// The allocation rules
@@ -48,9 +49,9 @@ enum Format {
 }
 
 /// Prints the report, one block (or CSV rows, or JSON entries) per currency.
-pub fn run(args: &ReportArgs) -> Result<()> {
+pub async fn run(args: &ReportArgs) -> Result<()> {
     let rules = read_rules(&args.rules)?;
-    let table = read_data_set(&args.data)?;
+    let table = read_data_set(&args.data).await?;
     let (first_day, last_day) = parse_period(args.period.as_deref())?;
 
     let mut dimensions: Vec<String> = Vec::new();
@@ -102,24 +103,30 @@ pub fn run(args: &ReportArgs) -> Result<()> {
 /// Reads a published data set: its manifest, then every Parquet file it lists, checking each
 /// file's size against the manifest.
 ///
-/// `data` is a local folder (or a `file://` address of one) for now; other addresses are
-/// refused until the data set can be read through object storage.
-pub fn read_data_set(data: &str) -> Result<ChargeTable> {
-    if data.contains("://") && !data.starts_with("file://") {
-        bail!("`--data` must be a local folder for now, not `{data}`");
+/// `data` is a local folder, a `file://` URL or an object store URL (`s3://`, `gs://`,
+/// `az://`), read with the same credentials as `allot collect` publishes with.
+pub async fn read_data_set(data: &str) -> Result<ChargeTable> {
+    if !data.contains("://") && !Path::new(data).is_dir() {
+        bail!("no data set at `{data}`: the folder does not exist");
     }
-    let folder = Path::new(data.strip_prefix("file://").unwrap_or(data));
-    let manifest_path = folder.join(MANIFEST_FILE);
-    let text = std::fs::read_to_string(&manifest_path)
-        .with_context(|| format!("cannot read `{}`", manifest_path.display()))?;
-    let manifest = Manifest::from_json(&text)
-        .with_context(|| format!("cannot use `{}`", manifest_path.display()))?;
+    let store = Destination::open(data)?;
+    let shown = store.shown().to_owned();
+    let Some(text) = store.get(MANIFEST_FILE).await? else {
+        bail!("no data set at `{shown}`: `{MANIFEST_FILE}` is missing");
+    };
+    let manifest = std::str::from_utf8(&text)
+        .map_err(anyhow::Error::from)
+        .and_then(|text| Ok(Manifest::from_json(text)?))
+        .with_context(|| format!("cannot use `{MANIFEST_FILE}` of `{shown}`"))?;
 
     let mut table = ChargeTable::default();
     for file in &manifest.files {
-        let path = folder.join(&file.path);
-        let bytes =
-            std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+        let Some(bytes) = store.get(&file.path).await? else {
+            bail!(
+                "`{}` is listed in `{MANIFEST_FILE}` but missing from `{shown}`",
+                file.path
+            );
+        };
         if u64::try_from(bytes.len()).ok() != Some(file.bytes) {
             bail!(
                 "`{}` has {} bytes where `{MANIFEST_FILE}` says {}: the file is truncated or was \
@@ -129,12 +136,10 @@ pub fn read_data_set(data: &str) -> Result<ChargeTable> {
                 file.bytes
             );
         }
-        let batches = read_charges(Bytes::from(bytes))
-            .with_context(|| format!("`{}` is not a readable charge file", path.display()))?;
+        let unreadable = || format!("`{}` is not a readable charge file", file.path);
+        let batches = read_charges(bytes).with_context(unreadable)?;
         for batch in &batches {
-            table
-                .append(batch)
-                .with_context(|| format!("`{}` is not a readable charge file", path.display()))?;
+            table.append(batch).with_context(unreadable)?;
         }
     }
     Ok(table)
@@ -365,9 +370,20 @@ mod tests {
         );
     }
 
-    #[test]
-    fn remote_data_is_refused_for_now() {
-        let error = read_data_set("s3://bucket/data").expect_err("not local");
-        assert!(error.to_string().contains("local folder"), "{error}");
+    #[tokio::test]
+    async fn a_missing_data_set_is_named() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let missing = folder.path().join("none").display().to_string();
+        let error = read_data_set(&missing).await.expect_err("no folder");
+        assert!(
+            error.to_string().contains("the folder does not exist"),
+            "{error}"
+        );
+        let empty = folder.path().display().to_string();
+        let error = read_data_set(&empty).await.expect_err("no manifest");
+        assert!(
+            error.to_string().contains("`manifest.json` is missing"),
+            "{error}"
+        );
     }
 }

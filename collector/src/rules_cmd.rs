@@ -25,7 +25,7 @@ pub enum RulesCommand {
 
 #[derive(clap::Args)]
 pub struct CheckArgs {
-    /// The published data set: a local folder (with `manifest.json`)
+    /// The published data set: a folder or an s3://, gs:// or az:// URL
     #[arg(long)]
     data: String,
     /// The allocation rules
@@ -38,7 +38,7 @@ pub struct CheckArgs {
 
 #[derive(clap::Args)]
 pub struct DiffArgs {
-    /// The published data set: a local folder (with `manifest.json`)
+    /// The published data set: a folder or an s3://, gs:// or az:// URL
     #[arg(long)]
     data: String,
     /// The rules before the edit
@@ -53,12 +53,12 @@ pub struct DiffArgs {
 }
 
 /// Runs a `rules` command; an invalid rules file is an error with its line and column.
-pub fn run(command: &RulesCommand) -> Result<()> {
+pub async fn run(command: &RulesCommand) -> Result<()> {
     let output = match command {
         RulesCommand::Check(args) => {
             let rules = read_rules(&args.rules)?;
             let (first_day, last_day) = parse_period(args.period.as_deref())?;
-            let table = read_data_set(&args.data)?;
+            let table = read_data_set(&args.data).await?;
             let mut output = String::new();
             for dimension in rules.dimensions() {
                 let allocation = allocate(&table, &rules, dimension);
@@ -75,7 +75,7 @@ pub fn run(command: &RulesCommand) -> Result<()> {
             let before = read_rules(&args.rules)?;
             let after = read_rules(&args.rules_new)?;
             let (first_day, last_day) = parse_period(args.period.as_deref())?;
-            let table = read_data_set(&args.data)?;
+            let table = read_data_set(&args.data).await?;
             let filter = Filter {
                 first_day,
                 last_day,
