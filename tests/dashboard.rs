@@ -228,13 +228,8 @@ async fn the_dashboard_runs_from_a_bucket_alone_and_reads_data_across_origins() 
         browser.open_dashboard(&page).await.expect("page loads"),
         "ready"
     );
-    let total = browser
-        .client
-        .find(Locator::Id("total"))
-        .await
-        .expect("#total");
     assert_eq!(
-        total.attr("data-exact").await.expect("attr").as_deref(),
+        browser.exact_total().await.expect("#total").as_deref(),
         Some("412.80375")
     );
 
@@ -246,13 +241,8 @@ async fn the_dashboard_runs_from_a_bucket_alone_and_reads_data_across_origins() 
         browser.open_dashboard(&page).await.expect("page loads"),
         "ready"
     );
-    let total = browser
-        .client
-        .find(Locator::Id("total"))
-        .await
-        .expect("#total");
     assert_eq!(
-        total.attr("data-exact").await.expect("attr").as_deref(),
+        browser.exact_total().await.expect("#total").as_deref(),
         Some("412.80375")
     );
 

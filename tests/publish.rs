@@ -141,28 +141,21 @@ async fn a_run_killed_mid_way_leaves_one_complete_data_set() {
     let out = server.url("data");
     let before = work.join("before");
     xtask::demo_data::generate(&before, time::macros::date!(2026 - 11 - 30)).expect("demo");
-    let mut first = Command::new(allot_binary());
-    first
-        .args(["collect", "--source", "anthropic", "--input"])
-        .arg(before.join("anthropic/*.json"))
-        .args(["--out", &out])
-        .envs(server.environment())
-        .stdout(Stdio::null());
-    run(&mut first).expect("first publish");
+    run(&mut collect_to(
+        &server,
+        &before.join("anthropic/*.json"),
+        &out,
+    ))
+    .expect("first publish");
     let published = read_data_set(&server, "data").await;
     assert_eq!(published.files.len(), 6);
 
     let after = work.join("after");
     xtask::demo_data::generate(&after, time::macros::date!(2026 - 12 - 31)).expect("demo");
-    let mut second = Command::new(allot_binary());
-    second
-        .args(["collect", "--source", "anthropic", "--input"])
-        .arg(after.join("anthropic/*.json"))
-        .args(["--out", &out])
-        .envs(server.environment())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let mut child = second.spawn().expect("second run starts");
+    let mut child = collect_to(&server, &after.join("anthropic/*.json"), &out)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("second run starts");
     let old: std::collections::BTreeSet<String> = published
         .files
         .iter()

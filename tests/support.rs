@@ -157,6 +157,12 @@ impl Browser {
         Ok(root.attr("data-state").await?.unwrap_or_default())
     }
 
+    /// The exact total the page shows: `#total`'s `data-exact`.
+    pub async fn exact_total(&self) -> Result<Option<String>> {
+        let total = self.client.find(Locator::Id("total")).await?;
+        Ok(total.attr("data-exact").await?)
+    }
+
     /// The texts of the elements `css` selects.
     pub async fn texts(&self, css: &str) -> Result<Vec<String>> {
         let mut texts = Vec::new();

@@ -4,19 +4,20 @@
 //! currency's smallest unit (cents for USD): `"41280.000000"` is $412.80. A null
 //! `workspace_id` is the organization's default workspace, attributed as `default`.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use allot_core::charge::AI_SERVICE_CATEGORY;
 use allot_core::model::canonical_model;
 use allot_core::{Amount, Charge, ChargeCategory, TokenType};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{currency_code, month_start, next_month_start, read_text, saved_page_buckets};
+use super::{
+    SeenBuckets, currency_code, month_start, next_month_start, read_text, saved_page_buckets,
+};
 use crate::report::SourceReport;
 
 /// The attribution key of the default workspace (a null `workspace_id`).
@@ -51,21 +52,15 @@ pub fn read_cost_reports(
     report: &mut SourceReport,
 ) -> Result<Vec<Charge>> {
     let mut charges = Vec::new();
-    let mut seen_buckets: HashMap<String, String> = HashMap::new();
+    let mut seen_buckets = SeenBuckets::default();
     for path in files {
         let text = read_text(path)?;
         let (prefix, buckets) = saved_page_buckets::<Bucket>(path, &text)?;
         let file = path.display().to_string();
         for (bucket_index, bucket) in buckets.into_iter().enumerate() {
             let bucket_path = format!("{prefix}[{bucket_index}]");
-            if !bucket.results.is_empty()
-                && let Some(other) = seen_buckets.insert(bucket.starting_at.clone(), file.clone())
-            {
-                bail!(
-                    "`{file}` {bucket_path}: the bucket starting at `{}` is also in `{other}`; \
-                         give each cost report page once",
-                    bucket.starting_at
-                );
+            if !bucket.results.is_empty() {
+                seen_buckets.record(&bucket.starting_at, &file, &bucket_path)?;
             }
             read_bucket(source, path, &bucket_path, &bucket, report, &mut charges);
         }

@@ -8,6 +8,7 @@ pub mod anthropic;
 pub mod focus;
 pub mod openai;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -121,6 +122,24 @@ pub fn saved_page_buckets<B: for<'de> Deserialize<'de>>(
         Ok(("", parse_json::<Vec<B>>(path, text)?))
     } else {
         Ok(("data", parse_json::<Response<B>>(path, text)?.data))
+    }
+}
+
+/// Which file reported each daily bucket of a paginated report. A bucket that two files both
+/// report is an error: the same page given twice would otherwise count its money twice.
+#[derive(Default)]
+pub struct SeenBuckets(HashMap<String, String>);
+
+impl SeenBuckets {
+    /// Records that `file` reports a bucket with results starting at `start`.
+    pub fn record(&mut self, start: &str, file: &str, bucket_path: &str) -> Result<()> {
+        if let Some(other) = self.0.insert(start.to_owned(), file.to_owned()) {
+            bail!(
+                "`{file}` {bucket_path}: the bucket starting at `{start}` is also in `{other}`; \
+                 give each page of the report once"
+            );
+        }
+        Ok(())
     }
 }
 

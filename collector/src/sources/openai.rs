@@ -6,18 +6,20 @@
 //! free text, `[<product> | ]<model snapshot>, <token kind>` for models and other strings for
 //! tools. A null `project_id` is the default project, attributed as `default`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use allot_core::charge::AI_SERVICE_CATEGORY;
 use allot_core::model::canonical_model;
 use allot_core::{Amount, Charge, ChargeCategory, TokenType};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use time::OffsetDateTime;
 
-use super::{currency_code, month_start, next_month_start, read_text, saved_page_buckets};
+use super::{
+    SeenBuckets, currency_code, month_start, next_month_start, read_text, saved_page_buckets,
+};
 use crate::report::SourceReport;
 
 /// The attribution key of the default project (a null `project_id`).
@@ -57,21 +59,15 @@ pub fn read_costs(
     report: &mut SourceReport,
 ) -> Result<Vec<Charge>> {
     let mut charges = Vec::new();
-    let mut seen_buckets: HashMap<i64, String> = HashMap::new();
+    let mut seen_buckets = SeenBuckets::default();
     for path in files {
         let text = read_text(path)?;
         let (prefix, buckets) = saved_page_buckets::<Bucket>(path, &text)?;
         let file = path.display().to_string();
         for (bucket_index, bucket) in buckets.into_iter().enumerate() {
             let bucket_path = format!("{prefix}[{bucket_index}]");
-            if !bucket.results.is_empty()
-                && let Some(other) = seen_buckets.insert(bucket.start_time, file.clone())
-            {
-                bail!(
-                    "`{file}` {bucket_path}: the bucket starting at `{}` is also in `{other}`; \
-                         give each costs page once",
-                    bucket.start_time
-                );
+            if !bucket.results.is_empty() {
+                seen_buckets.record(&bucket.start_time.to_string(), &file, &bucket_path)?;
             }
             let period = OffsetDateTime::from_unix_timestamp(bucket.start_time).and_then(|start| {
                 Ok((start, OffsetDateTime::from_unix_timestamp(bucket.end_time)?))
