@@ -5,6 +5,8 @@
 //! when plotly.js rejects a figure, which would stop the whole app, and exist only on wasm32,
 //! which would keep the unit tests of this crate from running natively.
 
+use std::collections::HashMap;
+
 use allot_core::aggregate::Series;
 use leptos::prelude::*;
 use plotly::common::{Font, Marker, Title};
@@ -16,10 +18,10 @@ use wasm_bindgen::prelude::*;
 
 use crate::format;
 
-/// Series colors, in order of size: the chart and its table use the same color for a name.
-const PALETTE: [&str; 12] = [
+/// Series colors: the chart and its table use the same color for a name.
+const PALETTE: [&str; 16] = [
     "#2f6fde", "#f28c28", "#2aa876", "#d64550", "#8a5cd0", "#16a3b8", "#c9a227", "#e36fb0",
-    "#5b7083", "#7cb342", "#a0522d", "#4a4ad6",
+    "#5b7083", "#7cb342", "#a0522d", "#4a4ad6", "#00897b", "#b0417a", "#8d9e2a", "#6d4c41",
 ];
 
 /// The font of the page (see `public/style.css`), so the charts read as part of it.
@@ -31,24 +33,53 @@ const SHORT_PERIOD_DAYS: usize = 14;
 /// A day in milliseconds, plotly's unit of time on a date axis.
 const DAY_MILLIS: f64 = 86_400_000.0;
 
-/// The color of the series at `index` (largest first).
-pub fn color(index: usize) -> &'static str {
-    PALETTE[index % PALETTE.len()]
+/// One color per series name, kept whatever period is shown: names are ranked once, by their
+/// total over the whole data set, so a team keeps its color when the dates change.
+#[derive(Debug, Clone, Default)]
+pub struct SeriesColors {
+    rank: HashMap<String, usize>,
+}
+
+impl SeriesColors {
+    /// Colors for `names`, largest first; a name given twice keeps its first place.
+    pub fn new(names: impl IntoIterator<Item = String>) -> Self {
+        let mut rank = HashMap::new();
+        for name in names {
+            let next = rank.len();
+            rank.entry(name).or_insert(next);
+        }
+        SeriesColors { rank }
+    }
+
+    /// The color of `name`; a name not ranked gets one from its letters.
+    pub fn of(&self, name: &str) -> &'static str {
+        let index = self.rank.get(name).copied().unwrap_or_else(|| {
+            name.bytes().fold(0_usize, |sum, byte| {
+                sum.wrapping_mul(31).wrapping_add(byte.into())
+            })
+        });
+        PALETTE[index % PALETTE.len()]
+    }
 }
 
 /// A stacked daily bar chart of `series` over `days`, amounts in `currency`.
-pub fn stacked_daily(days: &[Date], series: &[Series], currency: &str) -> Plot {
+pub fn stacked_daily(
+    days: &[Date],
+    series: &[Series],
+    currency: &str,
+    colors: &SeriesColors,
+) -> Plot {
     let x: Vec<String> = days.iter().copied().map(format::iso_date).collect();
     let symbol = format::currency_symbol(currency);
     let hover = format!("{symbol}%{{y:,.2f}} {currency}");
 
     let mut plot = Plot::new();
-    for (index, one) in series.iter().enumerate() {
+    for one in series {
         let y: Vec<f64> = one.daily.iter().map(|amount| amount.to_f64()).collect();
         plot.add_trace(
             Bar::new(x.clone(), y)
                 .name(&one.name)
-                .marker(Marker::new().color(color(index)))
+                .marker(Marker::new().color(colors.of(&one.name)))
                 .hover_template(hover.as_str()),
         );
     }
@@ -145,5 +176,23 @@ fn mark_first_drawing() {
         let elapsed_ms = performance.now().round();
         // Best effort: the mark is for tests, and a page without it still shows its charts.
         let _ = dataset.set("chartsDrawnMs", &format!("{elapsed_ms}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SeriesColors;
+
+    #[test]
+    fn a_name_keeps_its_color_and_ranked_names_do_not_share_one() {
+        let names = (0..16).map(|index| format!("team-{index}"));
+        let colors = SeriesColors::new(names.chain(["team-3".to_owned()]));
+        assert_eq!(colors.of("team-0"), "#2f6fde");
+        assert_eq!(colors.of("team-1"), "#f28c28");
+        let distinct: std::collections::HashSet<&str> = (0..16)
+            .map(|index| colors.of(&format!("team-{index}")))
+            .collect();
+        assert_eq!(distinct.len(), 16);
+        assert_eq!(colors.of("not ranked"), colors.of("not ranked"));
     }
 }

@@ -15,7 +15,7 @@ use leptos::task::spawn_local;
 use time::Date;
 use time::format_description::well_known::Rfc3339;
 
-use crate::charts;
+use crate::charts::{self, SeriesColors};
 use crate::data::{Dataset, RulesStatus};
 use crate::format;
 use crate::period::{Bounds, QuickRange, parse_iso_date};
@@ -42,13 +42,14 @@ pub fn Dashboard(dataset: Arc<Dataset>) -> impl IntoView {
         }
     });
 
+    let colors = Arc::new(series_colors(&dataset));
     let charts = [
         NodeRef::<Div>::new(),
         NodeRef::<Div>::new(),
         NodeRef::<Div>::new(),
     ];
     let chart_problem = RwSignal::new(None::<String>);
-    redraw_charts_on_change(summary, charts, chart_problem);
+    redraw_charts_on_change(summary, charts, Arc::clone(&colors), chart_problem);
 
     let rules_note = rules_note(&dataset.rules, &dataset.idle_rules);
     let rules = dataset.rules.clone();
@@ -71,6 +72,7 @@ pub fn Dashboard(dataset: Arc<Dataset>) -> impl IntoView {
             chart=charts[0]
             summary
             pick=|summary| &summary.by_provider
+            colors=colors[0].clone()
         />
         <Breakdown
             title="By model"
@@ -80,6 +82,7 @@ pub fn Dashboard(dataset: Arc<Dataset>) -> impl IntoView {
             chart=charts[1]
             summary
             pick=|summary| &summary.by_model
+            colors=colors[1].clone()
         />
         <Breakdown
             title="By team"
@@ -89,9 +92,38 @@ pub fn Dashboard(dataset: Arc<Dataset>) -> impl IntoView {
             chart=charts[2]
             summary
             pick=|summary| &summary.by_team
+            colors=colors[2].clone()
         />
     }
     .into_any()
+}
+
+/// The colors of the provider, model and team series, ranked once over the whole data set in
+/// every currency, so that a name keeps its color whatever period or currency is shown.
+fn series_colors(dataset: &Dataset) -> [SeriesColors; 3] {
+    let whole: Vec<Summary> = dataset
+        .currencies
+        .iter()
+        .map(|currency| {
+            let filter = Filter {
+                currency: Some(currency.clone()),
+                ..Filter::default()
+            };
+            summarize(&dataset.table, &dataset.team, &filter)
+        })
+        .collect();
+    let names = |pick: fn(&Summary) -> &[Series]| {
+        SeriesColors::new(
+            whole
+                .iter()
+                .flat_map(|summary| pick(summary).iter().map(|one| one.name.clone())),
+        )
+    };
+    [
+        names(|summary| &summary.by_provider),
+        names(|summary| &summary.by_model),
+        names(|summary| &summary.by_team),
+    ]
 }
 
 // The chart elements' ids, by which the end-to-end tests find the charts.
@@ -104,6 +136,7 @@ const TEAM_CHART: &str = "chart-team";
 fn redraw_charts_on_change(
     summary: Memo<Summary>,
     charts: [NodeRef<Div>; 3],
+    colors: Arc<[SeriesColors; 3]>,
     problem: RwSignal<Option<String>>,
 ) {
     Effect::new(move || {
@@ -119,12 +152,13 @@ fn redraw_charts_on_change(
             return;
         }
         let plots = summary.with(|summary| {
-            let chart =
-                |series: &[Series]| charts::stacked_daily(&summary.days, series, &summary.currency);
+            let chart = |series: &[Series], colors: &SeriesColors| {
+                charts::stacked_daily(&summary.days, series, &summary.currency, colors)
+            };
             vec![
-                (PROVIDER_CHART, chart(&summary.by_provider)),
-                (MODEL_CHART, chart(&summary.by_model)),
-                (TEAM_CHART, chart(&summary.by_team)),
+                (PROVIDER_CHART, chart(&summary.by_provider, &colors[0])),
+                (MODEL_CHART, chart(&summary.by_model, &colors[1])),
+                (TEAM_CHART, chart(&summary.by_team, &colors[2])),
             ]
         });
         spawn_local(async move {
@@ -381,6 +415,7 @@ fn Breakdown(
     chart: NodeRef<Div>,
     summary: Memo<Summary>,
     pick: fn(&Summary) -> &[Series],
+    colors: SeriesColors,
 ) -> impl IntoView {
     let rows = move || {
         summary.with(|summary| {
@@ -395,12 +430,11 @@ fn Breakdown(
             }
             series
                 .iter()
-                .enumerate()
-                .map(|(index, one)| {
+                .map(|one| {
                     view! {
                         <tr>
                             <td class="name">
-                                <span class="swatch" style:background=charts::color(index)></span>
+                                <span class="swatch" style:background=colors.of(&one.name)></span>
                                 {one.name.clone()}
                             </td>
                             <td class="amount" title=one.total.to_string()>
