@@ -402,3 +402,64 @@ fn walk(folder: &Path) -> Vec<String> {
     }
     found
 }
+
+#[test]
+fn gcp_labels_and_credits_stay_visible_and_allocate_by_label() {
+    let (out, output) = collect(
+        "gcp",
+        &[fixture("cases/gcp-labels-credits/billing_export.jsonl")],
+    );
+    assert_success(&output);
+    let report = stdout(&output);
+    assert!(report.contains("rows read        3"), "{report}");
+    assert!(report.contains("kept (AI)        2"), "{report}");
+    assert!(report.contains("dropped, not AI  1 (0.8 USD)"), "{report}");
+    assert!(report.contains("output total     10.5 USD"), "{report}");
+
+    let rows = published_rows(out.path());
+    assert_eq!(
+        rows.len(),
+        3,
+        "usage and credit of the input line, and the output line"
+    );
+    let usage_input = find(&rows, "BilledCost", Some("10"));
+    assert_eq!(value(usage_input, "ChargeCategory"), Some("Usage"));
+    assert_eq!(value(usage_input, "x_Model"), Some("gemini-2.5-flash"));
+    assert_eq!(value(usage_input, "x_TokenType"), Some("input"));
+    assert_eq!(value(usage_input, "SubAccountId"), Some("search-prod-123"));
+    assert_eq!(value(usage_input, "ConsumedQuantity"), Some("40000000"));
+    assert_eq!(value(usage_input, "ServiceName"), Some("Vertex AI"));
+    let tags: BTreeMap<String, String> =
+        serde_json::from_str(value(usage_input, "Tags").expect("tags")).expect("json");
+    assert_eq!(tags.get("team").map(String::as_str), Some("search"));
+    assert_eq!(
+        tags.get("feature").map(String::as_str),
+        Some("autocomplete")
+    );
+
+    let credit = find(&rows, "ChargeCategory", Some("Credit"));
+    assert_eq!(value(credit, "BilledCost"), Some("-2.5"));
+    assert_eq!(value(credit, "Tags"), value(usage_input, "Tags"));
+
+    let output_row = find(&rows, "x_TokenType", Some("output"));
+    assert_eq!(value(output_row, "BilledCost"), Some("3"));
+    assert_eq!(value(output_row, "Tags"), None);
+    assert_eq!(value(output_row, "ConsumedQuantity"), Some("1200000"));
+
+    let rules = out.path().join("team-label.toml");
+    std::fs::write(
+        &rules,
+        "[[team]]\nsource = \"gcp\"\nvalue = { tag = \"team\" }\n",
+    )
+    .expect("rules");
+    let data = out.path().display().to_string();
+    let rules = rules.display().to_string();
+    let by_team = allot(&[
+        "report", "--data", &data, "--rules", &rules, "--by", "team", "--format", "csv",
+    ]);
+    assert_success(&by_team);
+    assert_eq!(
+        stdout(&by_team),
+        "team,currency,cost\nUnallocated,USD,3\nsearch,USD,7.5\n"
+    );
+}

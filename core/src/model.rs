@@ -29,6 +29,10 @@ pub fn canonical_model(vendor_name: &str) -> Option<String> {
     }
     let name = strip_version_suffix(&name);
     let name = strip_date_snapshot(name);
+    // Anthropic writes versions with a dash (`claude-sonnet-4-5`); clouds' SKUs with a point.
+    if name.starts_with("claude") {
+        return Some(name.replace('.', "-"));
+    }
     Some(name.to_owned())
 }
 
@@ -75,6 +79,7 @@ mod tests {
             "claude-sonnet-4-5-20250929",
             "Claude-Sonnet-4-5",
             "anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "claude-sonnet-4.5",
         ] {
             assert_eq!(
                 canonical_model(vendor_name).as_deref(),

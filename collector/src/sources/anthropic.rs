@@ -115,6 +115,7 @@ fn read_bucket(
             }
         };
         report.add_input(&currency, amount);
+        report.rows_kept += 1;
         charges.push(charge(source, start, end, amount, currency, item));
     }
 }

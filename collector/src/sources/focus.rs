@@ -247,6 +247,7 @@ fn read_line(
         attribution_key,
     };
     report.add_input(&currency, billed_cost);
+    report.rows_kept += 1;
     Ok(Some(charge))
 }
 

@@ -6,6 +6,7 @@
 
 pub mod anthropic;
 pub mod focus;
+pub mod gcp;
 pub mod openai;
 
 use std::collections::HashMap;
@@ -29,6 +30,8 @@ pub enum SourceKind {
     Openai,
     /// Any FinOps FOCUS 1.0 to 1.2 file (CSV).
     Focus,
+    /// Google Cloud Billing export to BigQuery, as newline-delimited JSON.
+    Gcp,
 }
 
 impl SourceKind {
@@ -38,6 +41,7 @@ impl SourceKind {
             "anthropic" => Some(SourceKind::Anthropic),
             "openai" => Some(SourceKind::Openai),
             "focus" => Some(SourceKind::Focus),
+            "gcp" => Some(SourceKind::Gcp),
             _ => None,
         }
     }
@@ -49,6 +53,7 @@ impl fmt::Display for SourceKind {
             SourceKind::Anthropic => "anthropic",
             SourceKind::Openai => "openai",
             SourceKind::Focus => "focus",
+            SourceKind::Gcp => "gcp",
         })
     }
 }
@@ -70,8 +75,8 @@ pub fn read_source(id: &str, kind: SourceKind, files: &[PathBuf]) -> Result<Sour
         SourceKind::Anthropic => anthropic::read_cost_reports(id, files, &mut report)?,
         SourceKind::Openai => openai::read_costs(id, files, &mut report)?,
         SourceKind::Focus => focus::read_files(id, files, &mut report)?,
+        SourceKind::Gcp => gcp::read_exports(id, files, &mut report)?,
     };
-    report.rows_kept = u64::try_from(charges.len()).unwrap_or(u64::MAX);
     Ok(SourceOutput { charges, report })
 }
 

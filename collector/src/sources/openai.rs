@@ -117,6 +117,7 @@ pub fn read_costs(
                     None => None,
                 };
                 report.add_input(&currency, amount);
+                report.rows_kept += 1;
                 charges.push(charge(
                     source, start, end, amount, currency, quantity, result,
                 ));
