@@ -463,3 +463,84 @@ fn gcp_labels_and_credits_stay_visible_and_allocate_by_label() {
         "team,currency,cost\nUnallocated,USD,3\nsearch,USD,7.5\n"
     );
 }
+
+#[test]
+fn azure_ea_openai_meters_are_kept_with_model_tier_and_tokens() {
+    let (out, output) = collect(
+        "azure",
+        &[fixture("cases/azure-ea-ai-meters/ea_actual.csv")],
+    );
+    assert_success(&output);
+    let report = stdout(&output);
+    assert!(report.contains("kept (AI)        3"), "{report}");
+    assert!(
+        report.contains("dropped, not AI  1 (2.304 USD)"),
+        "{report}"
+    );
+    assert!(report.contains("output total     7.3 USD"), "{report}");
+
+    let rows = published_rows(out.path());
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows.iter()
+            .all(|row| value(row, "ChargePeriodStart") == Some("2026-10-07T00:00:00Z"))
+    );
+    assert!(
+        rows.iter()
+            .all(|row| value(row, "x_Model") == Some("gpt-4o"))
+    );
+
+    let input = find(&rows, "BilledCost", Some("3.8"));
+    assert_eq!(value(input, "x_TokenType"), Some("input"));
+    assert_eq!(value(input, "ConsumedQuantity"), Some("1520000"));
+    assert_eq!(value(input, "PricingQuantity"), Some("1520"));
+    assert_eq!(value(input, "ResourceName"), Some("support-aoai"));
+    assert_eq!(
+        value(input, "SkuId"),
+        Some("gpt 4o 0513 Input global Tokens")
+    );
+    assert_eq!(
+        value(input, "Tags"),
+        Some(r#"{"env":"prod","team":"support"}"#)
+    );
+
+    let cached = find(&rows, "BilledCost", Some("1"));
+    assert_eq!(value(cached, "x_TokenType"), Some("cache_read"));
+    assert_eq!(value(cached, "ConsumedQuantity"), Some("800000"));
+
+    let batch = find(&rows, "BilledCost", Some("2.5"));
+    assert_eq!(value(batch, "x_TokenType"), Some("input"));
+    assert_eq!(value(batch, "x_ServiceTier"), Some("batch"));
+    assert_eq!(value(batch, "ResourceName"), Some("docproc-aoai"));
+    assert_eq!(value(batch, "Tags"), Some(r#"{"Team":"Doc-Processing"}"#));
+}
+
+#[test]
+fn the_real_azure_ea_samples_load_and_count_every_line_as_not_ai() {
+    for (file, rows_read, not_ai) in [
+        (
+            "samples/azure/EA_ActualCost_Small.csv",
+            11,
+            "8.5450077867419368 USD",
+        ),
+        (
+            "samples/azure/sample-anonymous-ea-export-dataset.csv",
+            27,
+            "1.26136926505726 CAD",
+        ),
+    ] {
+        let (_, output) = collect("azure", &[fixture(file)]);
+        assert_success(&output);
+        let report = stdout(&output);
+        assert!(
+            report.contains(&format!("rows read        {rows_read}")),
+            "{report}"
+        );
+        assert!(report.contains("kept (AI)        0"), "{report}");
+        assert!(
+            report.contains(&format!("dropped, not AI  {rows_read} ({not_ai})")),
+            "{report}"
+        );
+        assert!(report.contains("reconciled"), "{report}");
+    }
+}

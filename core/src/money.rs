@@ -107,6 +107,11 @@ impl Amount {
         whole + fraction
     }
 
+    /// Divides by a whole number when the quotient is exact at this scale.
+    pub fn checked_div_exact(self, divisor: i128) -> Option<Self> {
+        (divisor != 0 && self.0 % divisor == 0).then(|| Amount(self.0 / divisor))
+    }
+
     /// Multiplies by a whole number, for splits and tests.
     pub fn checked_mul_int(self, factor: i128) -> Option<Self> {
         self.0.checked_mul(factor).map(Amount)
@@ -269,6 +274,15 @@ mod tests {
             Amount::parse("1e20"),
             Err(AmountError::TooLarge(_))
         ));
+    }
+
+    #[test]
+    fn divides_only_when_exact() {
+        assert_eq!(
+            amount("1520000").checked_div_exact(1000),
+            Some(amount("1520"))
+        );
+        assert_eq!(amount("1").checked_div_exact(0), None);
     }
 
     #[test]

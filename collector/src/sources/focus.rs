@@ -5,18 +5,19 @@
 //! literal `NULL` for a null, columns that are not FOCUS's (kept out), header names in another
 //! case, and times with or without a zone.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use allot_core::charge::AI_SERVICE_CATEGORY;
 use allot_core::model::canonical_model;
-use allot_core::{Amount, Charge, ChargeCategory};
-use anyhow::{Context, Result, bail};
+use allot_core::{Charge, ChargeCategory};
+use anyhow::Result;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
-use super::{currency_code, read_text};
+use super::csv_file::{Line, read_lines};
+use super::currency_code;
 use crate::report::SourceReport;
 
 /// Columns without which a line cannot be read or reconciled.
@@ -41,109 +42,25 @@ pub fn read_files(
     Ok(charges)
 }
 
-/// The columns of one file, found by name ignoring case.
-struct Columns {
-    index: HashMap<String, usize>,
-}
-
-impl Columns {
-    fn position(&self, name: &str) -> Option<usize> {
-        self.index.get(&name.to_ascii_lowercase()).copied()
-    }
-}
-
-/// One CSV record with its columns, for reading fields by FOCUS name.
-struct Line<'a> {
-    record: &'a csv::StringRecord,
-    columns: &'a Columns,
-}
-
-impl Line<'_> {
-    /// The field's text, `None` when the column is absent, empty or the literal `NULL`.
-    fn text(&self, name: &str) -> Option<&str> {
-        let value = self.record.get(self.columns.position(name)?)?.trim();
-        (!value.is_empty() && !value.eq_ignore_ascii_case("null")).then_some(value)
-    }
-
-    fn owned(&self, name: &str) -> Option<String> {
-        self.text(name).map(str::to_owned)
-    }
-
-    fn required(&self, name: &str) -> Result<&str, String> {
-        self.text(name)
-            .ok_or_else(|| format!("column {name}: no value"))
-    }
-
-    fn amount(&self, name: &str) -> Result<Option<Amount>, String> {
-        self.text(name)
-            .map(|text| Amount::parse(text).map_err(|error| format!("column {name}: {error}")))
-            .transpose()
-    }
-
-    fn instant(&self, name: &str) -> Result<OffsetDateTime, String> {
-        let text = self.required(name)?;
-        parse_instant(text).ok_or_else(|| format!("column {name}: `{text}` is not a date and time"))
-    }
-}
-
 fn read_file(
     source: &str,
     path: &Path,
     report: &mut SourceReport,
     charges: &mut Vec<Charge>,
 ) -> Result<()> {
-    let file = path.display().to_string();
-    let text = read_text(path)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .with_context(|| format!("`{file}`: cannot read the header line"))?;
-    let columns = Columns {
-        index: headers
-            .iter()
-            .enumerate()
-            .map(|(position, name)| (name.trim().to_ascii_lowercase(), position))
-            .collect(),
-    };
-    let missing: Vec<&str> = REQUIRED
-        .into_iter()
-        .filter(|name| columns.position(name).is_none())
-        .collect();
-    if !missing.is_empty() {
-        bail!(
-            "`{file}` is not a FOCUS file: it has no column {}",
-            missing.join(", ")
-        );
-    }
+    let required: Vec<&[&str]> = REQUIRED.iter().map(std::slice::from_ref).collect();
+    read_lines(path, "FOCUS", &required, report, |line, report| {
+        if let Some(charge) = read_line(source, line, report)? {
+            charges.push(charge);
+        }
+        Ok(())
+    })
+}
 
-    let mut record = csv::StringRecord::new();
-    loop {
-        let line_number = reader.position().line();
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(error) => {
-                report.rows_read += 1;
-                let line = error.position().map_or(line_number, csv::Position::line);
-                report.reject(&file, format!("line {line}"), error.to_string());
-                continue;
-            }
-        }
-        report.rows_read += 1;
-        let line_number = record.position().map_or(line_number, csv::Position::line);
-        let line = Line {
-            record: &record,
-            columns: &columns,
-        };
-        match read_line(source, &line, report) {
-            Ok(Some(charge)) => charges.push(charge),
-            Ok(None) => {}
-            Err(reason) => report.reject(&file, format!("line {line_number}"), reason),
-        }
-    }
-    Ok(())
+/// A FOCUS date and time column.
+fn instant(line: &Line, name: &str) -> Result<OffsetDateTime, String> {
+    let text = line.required(name)?;
+    parse_instant(text).ok_or_else(|| format!("column {name}: `{text}` is not a date and time"))
 }
 
 /// One line: `Ok(Some)` kept, `Ok(None)` counted as not AI, `Err` rejected with the reason.
@@ -164,13 +81,11 @@ fn read_line(
         return Ok(None);
     }
 
-    let charge_period_start = line.instant("ChargePeriodStart")?;
-    let charge_period_end = line.instant("ChargePeriodEnd")?;
-    let billing_period_start = line
-        .instant("BillingPeriodStart")
+    let charge_period_start = instant(line, "ChargePeriodStart")?;
+    let charge_period_end = instant(line, "ChargePeriodEnd")?;
+    let billing_period_start = instant(line, "BillingPeriodStart")
         .unwrap_or_else(|_| super::month_start(charge_period_start));
-    let billing_period_end = line
-        .instant("BillingPeriodEnd")
+    let billing_period_end = instant(line, "BillingPeriodEnd")
         .unwrap_or_else(|_| super::next_month_start(charge_period_start));
     let charge_category = match line.text("ChargeCategory") {
         None => ChargeCategory::Usage,

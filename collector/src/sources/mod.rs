@@ -5,6 +5,8 @@
 //! is read.
 
 pub mod anthropic;
+pub mod azure;
+mod csv_file;
 pub mod focus;
 pub mod gcp;
 pub mod openai;
@@ -28,6 +30,8 @@ pub enum SourceKind {
     Anthropic,
     /// OpenAI organization costs responses (JSON pages).
     Openai,
+    /// Azure Cost Management exports (EA and MCA), CSV.
+    Azure,
     /// Any FinOps FOCUS 1.0 to 1.2 file (CSV).
     Focus,
     /// Google Cloud Billing export to BigQuery, as newline-delimited JSON.
@@ -40,6 +44,7 @@ impl SourceKind {
         match id {
             "anthropic" => Some(SourceKind::Anthropic),
             "openai" => Some(SourceKind::Openai),
+            "azure" => Some(SourceKind::Azure),
             "focus" => Some(SourceKind::Focus),
             "gcp" => Some(SourceKind::Gcp),
             _ => None,
@@ -52,6 +57,7 @@ impl fmt::Display for SourceKind {
         formatter.write_str(match self {
             SourceKind::Anthropic => "anthropic",
             SourceKind::Openai => "openai",
+            SourceKind::Azure => "azure",
             SourceKind::Focus => "focus",
             SourceKind::Gcp => "gcp",
         })
@@ -74,6 +80,7 @@ pub fn read_source(id: &str, kind: SourceKind, files: &[PathBuf]) -> Result<Sour
     let charges = match kind {
         SourceKind::Anthropic => anthropic::read_cost_reports(id, files, &mut report)?,
         SourceKind::Openai => openai::read_costs(id, files, &mut report)?,
+        SourceKind::Azure => azure::read_exports(id, files, &mut report)?,
         SourceKind::Focus => focus::read_files(id, files, &mut report)?,
         SourceKind::Gcp => gcp::read_exports(id, files, &mut report)?,
     };
