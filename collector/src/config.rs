@@ -85,7 +85,7 @@ impl Config {
 /// glob must match at least one file.
 pub fn plan_source(id: &str, kind: Option<SourceKind>, inputs: &[String]) -> Result<SourcePlan> {
     let Some(kind) = kind.or_else(|| SourceKind::from_id(id)) else {
-        bail!("source `{id}` needs a `kind` (anthropic, openai, azure, gcp or focus)");
+        bail!("source `{id}` needs a `kind` (anthropic, openai, aws, azure, gcp or focus)");
     };
     let mut files = Vec::new();
     for input in inputs {

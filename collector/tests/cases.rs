@@ -544,3 +544,60 @@ fn the_real_azure_ea_samples_load_and_count_every_line_as_not_ai() {
         assert!(report.contains("reconciled"), "{report}");
     }
 }
+
+#[test]
+fn cur2_bedrock_lines_first_party_and_marketplace_with_credit_and_tax() {
+    let (out, output) = collect("aws", &[fixture("cases/cur2-credits-and-tags/cur2.csv")]);
+    assert_success(&output);
+    let report = stdout(&output);
+    assert!(report.contains("kept (AI)        5"), "{report}");
+    assert!(
+        report.contains("dropped, not AI  1 (2.304 USD)"),
+        "{report}"
+    );
+    assert!(report.contains("output total     20.725 USD"), "{report}");
+
+    let rows = published_rows(out.path());
+    assert_eq!(rows.len(), 5);
+    let usage: Amount = rows
+        .iter()
+        .filter(|row| value(row, "ChargeCategory") == Some("Usage"))
+        .map(|row| Amount::parse(value(row, "BilledCost").expect("cost")).expect("amount"))
+        .sum();
+    assert_eq!(usage.to_string(), "19.575");
+
+    let nova = find(&rows, "BilledCost", Some("0.075"));
+    assert_eq!(value(nova, "PublisherName"), Some("Amazon"));
+    assert_eq!(value(nova, "x_Model"), Some("nova-lite"));
+    assert_eq!(value(nova, "x_TokenType"), Some("input"));
+    assert_eq!(value(nova, "x_AttributionKind"), Some("iam_principal"));
+    assert_eq!(value(nova, "x_AttributionKey"), Some("search-app"));
+    assert_eq!(value(nova, "Tags"), Some(r#"{"team":"search"}"#));
+
+    for (cost, key, token_type) in [
+        ("12", "BedrockAPIKey-ab12", "input"),
+        ("7.5", "search-app", "output"),
+    ] {
+        let claude = find(&rows, "BilledCost", Some(cost));
+        assert_eq!(value(claude, "ServiceName"), Some("Amazon Bedrock"));
+        assert_eq!(value(claude, "ProviderName"), Some("AWS"));
+        assert_eq!(value(claude, "PublisherName"), Some("Anthropic"));
+        assert_eq!(
+            value(claude, "x_Model"),
+            Some("claude-sonnet-4-5"),
+            "as from Anthropic"
+        );
+        assert_eq!(value(claude, "x_TokenType"), Some(token_type));
+        assert_eq!(value(claude, "x_AttributionKey"), Some(key));
+    }
+
+    let credit = find(&rows, "ChargeCategory", Some("Credit"));
+    assert_eq!(value(credit, "BilledCost"), Some("-0.05"));
+    let tax = find(&rows, "ChargeCategory", Some("Tax"));
+    assert_eq!(value(tax, "BilledCost"), Some("1.2"));
+    assert_eq!(
+        value(tax, "ChargePeriodStart"),
+        Some("2026-10-01T00:00:00Z")
+    );
+    assert_eq!(value(tax, "ChargePeriodEnd"), Some("2026-11-01T00:00:00Z"));
+}

@@ -5,6 +5,7 @@
 //! is read.
 
 pub mod anthropic;
+pub mod aws;
 pub mod azure;
 mod csv_file;
 pub mod focus;
@@ -30,6 +31,8 @@ pub enum SourceKind {
     Anthropic,
     /// OpenAI organization costs responses (JSON pages).
     Openai,
+    /// AWS CUR 2.0 (Data Exports), CSV.
+    Aws,
     /// Azure Cost Management exports (EA and MCA), CSV.
     Azure,
     /// Any FinOps FOCUS 1.0 to 1.2 file (CSV).
@@ -44,6 +47,7 @@ impl SourceKind {
         match id {
             "anthropic" => Some(SourceKind::Anthropic),
             "openai" => Some(SourceKind::Openai),
+            "aws" => Some(SourceKind::Aws),
             "azure" => Some(SourceKind::Azure),
             "focus" => Some(SourceKind::Focus),
             "gcp" => Some(SourceKind::Gcp),
@@ -57,6 +61,7 @@ impl fmt::Display for SourceKind {
         formatter.write_str(match self {
             SourceKind::Anthropic => "anthropic",
             SourceKind::Openai => "openai",
+            SourceKind::Aws => "aws",
             SourceKind::Azure => "azure",
             SourceKind::Focus => "focus",
             SourceKind::Gcp => "gcp",
@@ -80,6 +85,7 @@ pub fn read_source(id: &str, kind: SourceKind, files: &[PathBuf]) -> Result<Sour
     let charges = match kind {
         SourceKind::Anthropic => anthropic::read_cost_reports(id, files, &mut report)?,
         SourceKind::Openai => openai::read_costs(id, files, &mut report)?,
+        SourceKind::Aws => aws::read_exports(id, files, &mut report)?,
         SourceKind::Azure => azure::read_exports(id, files, &mut report)?,
         SourceKind::Focus => focus::read_files(id, files, &mut report)?,
         SourceKind::Gcp => gcp::read_exports(id, files, &mut report)?,
