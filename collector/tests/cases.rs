@@ -601,3 +601,22 @@ fn cur2_bedrock_lines_first_party_and_marketplace_with_credit_and_tax() {
     );
     assert_eq!(value(tax, "ChargePeriodEnd"), Some("2026-11-01T00:00:00Z"));
 }
+
+#[test]
+fn the_real_legacy_cur_sample_loads_and_counts_every_line_as_not_ai() {
+    let (_, output) = collect(
+        "aws",
+        &[fixture(
+            "samples/aws/sample-anonymous-aws-export-dataset.csv",
+        )],
+    );
+    assert_success(&output);
+    let report = stdout(&output);
+    assert!(report.contains("rows read        1281"), "{report}");
+    assert!(report.contains("kept (AI)        0"), "{report}");
+    assert!(
+        report.contains("dropped, not AI  1281 (1.6823086974 USD)"),
+        "{report}"
+    );
+    assert!(report.contains("reconciled"), "{report}");
+}

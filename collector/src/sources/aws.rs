@@ -1,5 +1,6 @@
 //! AWS: CUR 2.0 (Data Exports) in its CSV form, where the map columns (`product`, `tags`,
-//! `resource_tags`) arrive as JSON text.
+//! `resource_tags`) arrive as JSON text, and legacy CUR CSV (`lineItem/UnblendedCost`-style
+//! headers, read as their CUR 2.0 names).
 //!
 //! Bedrock lines are found by product code (`AmazonBedrock`) and by the product name, since
 //! third-party models sold through AWS Marketplace carry another product code and the name
@@ -7,9 +8,9 @@
 //! Attribution is `line_item_iam_principal` without the session name (the role or user), or
 //! the usage account when a line has no principal (credits, tax). Principal tags
 //! (`iamPrincipal/team`) and activated resource tags (`user_team`) become `Tags` under their
-//! plain key. Not read yet: the Parquet form (map columns as maps), legacy CUR headers
-//! (`lineItem/UnblendedCost`), gzip, and AWS's FOCUS export through this source (the `focus`
-//! source reads it).
+//! plain key. Not read yet: the Parquet form (map columns as maps), legacy CUR's flat
+//! `resourceTags/user:*` columns (such lines are kept without tags), gzip, and AWS's FOCUS
+//! export through this source (the `focus` source reads it).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -59,7 +60,10 @@ fn read_file(
             .ok_or("column line_item_unblended_cost: no value")?;
         let currency = currency_code(line.required("line_item_currency_code")?)
             .map_err(|error| format!("column line_item_currency_code: {error}"))?;
-        let product_name = json_map(line, "product")?.remove("product_name");
+        // CUR 2.0 has a `product` map; legacy CUR a flat `product/ProductName` column.
+        let product_name = json_map(line, "product")?
+            .remove("product_name")
+            .or_else(|| line.owned("product_product_name"));
         if !is_bedrock(line, product_name.as_deref()) {
             report.add_input(&currency, cost);
             report.add_not_ai(&currency, cost);

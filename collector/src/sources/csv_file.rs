@@ -1,6 +1,7 @@
-//! Reading a vendor's CSV export line by line: columns found by name whatever their case, the
-//! literal `NULL` read as no value, and every line that cannot be read rejected with its line
-//! number rather than dropped.
+//! Reading a vendor's CSV export line by line: columns found by name whatever their case and
+//! separators (`lineItem/UnblendedCost` is `line_item_unblended_cost`, `costInBillingCurrency`
+//! is `CostInBillingCurrency`), the literal `NULL` read as no value, and every line that cannot
+//! be read rejected with its line number rather than dropped.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,7 +21,7 @@ pub struct Line<'a> {
 impl Line<'_> {
     /// The field's text, `None` when the column is absent, empty or the literal `NULL`.
     pub fn text(&self, name: &str) -> Option<&str> {
-        let position = *self.columns.get(&name.to_ascii_lowercase())?;
+        let position = *self.columns.get(&fold(name))?;
         let value = self.record.get(position)?.trim();
         (!value.is_empty() && !value.eq_ignore_ascii_case("null")).then_some(value)
     }
@@ -46,6 +47,14 @@ impl Line<'_> {
     }
 }
 
+/// A column name with case and separators folded away.
+fn fold(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 /// Reads the CSV file `path`, calling `read_line` on each record. A file without one of the
 /// `required` columns is an error that calls it not a `kind` file; a record that cannot be
 /// parsed, or that `read_line` refuses, is rejected in `report` with its line number.
@@ -67,15 +76,11 @@ pub fn read_lines(
     let columns: HashMap<String, usize> = headers
         .iter()
         .enumerate()
-        .map(|(position, name)| (name.trim().to_ascii_lowercase(), position))
+        .map(|(position, name)| (fold(name), position))
         .collect();
     let missing: Vec<String> = required
         .iter()
-        .filter(|names| {
-            !names
-                .iter()
-                .any(|name| columns.contains_key(&name.to_ascii_lowercase()))
-        })
+        .filter(|names| !names.iter().any(|name| columns.contains_key(&fold(name))))
         .map(|names| names.join(" or "))
         .collect();
     if !missing.is_empty() {
@@ -109,4 +114,19 @@ pub fn read_lines(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn column_names_match_across_case_and_separators() {
+        assert_eq!(
+            fold("lineItem/UnblendedCost"),
+            fold("line_item_unblended_cost")
+        );
+        assert_eq!(fold("costInBillingCurrency"), fold("CostInBillingCurrency"));
+        assert_ne!(fold("Cost"), fold("CostInBillingCurrency"));
+    }
 }
