@@ -620,3 +620,53 @@ fn the_real_legacy_cur_sample_loads_and_counts_every_line_as_not_ai() {
     );
     assert!(report.contains("reconciled"), "{report}");
 }
+
+#[test]
+fn gzip_exports_are_read_and_a_truncated_one_is_refused_by_name() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let csv = std::fs::read(fixture("cases/cur2-credits-and-tags/cur2.csv")).expect("case");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut encoder, &csv).expect("gzip");
+    let gzip = encoder.finish().expect("gzip");
+    let whole = folder.path().join("cur2.csv.gz");
+    std::fs::write(&whole, &gzip).expect("write");
+    let (_, output) = collect("aws", &[whole.display().to_string()]);
+    assert_success(&output);
+    assert!(
+        stdout(&output).contains("output total     20.725 USD"),
+        "{}",
+        stdout(&output)
+    );
+
+    let truncated = folder.path().join("truncated.csv.gz");
+    std::fs::write(&truncated, &gzip[..gzip.len() / 2]).expect("write");
+    let (out, output) = collect("aws", &[truncated.display().to_string()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("truncated.csv.gz` is not a complete gzip file"),
+        "{stderr}"
+    );
+    assert!(!out.path().join("manifest.json").exists());
+}
+
+#[test]
+fn an_unclosed_quote_is_refused_with_its_line_not_read_as_one_long_field() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let csv = folder.path().join("focus.csv");
+    std::fs::write(
+        &csv,
+        "BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ServiceCategory\n\
+         1.50,USD,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,\"AI and Machine Learning\n\
+         2,USD,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,Compute\n",
+    )
+    .expect("write");
+    let (out, output) = collect("focus", &[csv.display().to_string()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("focus.csv` line 2: a quote opened on this line is never closed"),
+        "{stderr}"
+    );
+    assert!(!out.path().join("manifest.json").exists());
+}

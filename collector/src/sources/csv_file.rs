@@ -47,6 +47,19 @@ impl Line<'_> {
     }
 }
 
+/// The line on which the file's last record starts: where an unclosed quote swallows the rest.
+fn last_record_line(text: &str) -> u64 {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut record = csv::StringRecord::new();
+    let mut line = 1;
+    while let Ok(true) = reader.read_record(&mut record) {
+        line = record.position().map_or(line, csv::Position::line);
+    }
+    line
+}
+
 /// A column name with case and separators folded away.
 fn fold(name: &str) -> String {
     name.chars()
@@ -87,6 +100,14 @@ pub fn read_lines(
         bail!(
             "`{file}` is not a {kind} file: it has no column {}",
             missing.join(", ")
+        );
+    }
+
+    if text.bytes().filter(|&byte| byte == b'"').count() % 2 == 1 {
+        bail!(
+            "`{file}` line {}: a quote opened on this line is never closed, so the lines after \
+             it cannot be read",
+            last_record_line(&text)
         );
     }
 

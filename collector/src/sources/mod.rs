@@ -14,6 +14,7 @@ pub mod openai;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use allot_core::Charge;
@@ -93,10 +94,25 @@ pub fn read_source(id: &str, kind: SourceKind, files: &[PathBuf]) -> Result<Sour
     Ok(SourceOutput { charges, report })
 }
 
-/// Reads a whole file as text, naming it on failure.
+/// Reads a whole file as text (gunzipped when its name ends in `.gz`), naming it on failure.
 pub fn read_text(path: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let bytes = if path.extension().is_some_and(|extension| extension == "gz") {
+        let mut decoded = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes.as_slice())
+            .read_to_end(&mut decoded)
+            .with_context(|| format!("`{}` is not a complete gzip file", path.display()))?;
+        decoded
+    } else {
+        bytes
+    };
+    let text = String::from_utf8(bytes).map_err(|error| {
+        anyhow::anyhow!(
+            "`{}` is not UTF-8 text (byte {} is not)",
+            path.display(),
+            error.utf8_error().valid_up_to()
+        )
+    })?;
     Ok(match text.strip_prefix('\u{feff}') {
         Some(without_byte_order_mark) => without_byte_order_mark.to_owned(),
         None => text,
