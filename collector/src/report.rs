@@ -51,6 +51,9 @@ pub struct SourceReport {
     pub output_cost: Totals,
     pub rows_written: u64,
     pub rejections: Vec<Rejection>,
+    /// Charges for a model allot does not know, by model: kept with their cost, listed so a
+    /// person can check them.
+    pub unknown_models: BTreeMap<String, u64>,
 }
 
 impl SourceReport {
@@ -162,6 +165,12 @@ pub fn render(reports: &[SourceReport]) -> String {
             format_totals(&report.output_cost)
         );
         let _ = writeln!(out, "  rows written     {}", report.rows_written);
+        for (model, charges) in &report.unknown_models {
+            let _ = writeln!(
+                out,
+                "  unknown model    `{model}` on {charges} charges, kept with its cost"
+            );
+        }
         for rejection in &report.rejections {
             let _ = writeln!(out, "  rejected: {rejection}");
         }

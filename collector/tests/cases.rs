@@ -670,3 +670,26 @@ fn an_unclosed_quote_is_refused_with_its_line_not_read_as_one_long_field() {
     );
     assert!(!out.path().join("manifest.json").exists());
 }
+
+#[test]
+fn an_unknown_model_is_kept_with_its_cost_and_named_in_the_report() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let page = folder.path().join("page.json");
+    let text = std::fs::read_to_string(fixture("cases/anthropic-pages/page1.json")).expect("case");
+    std::fs::write(
+        &page,
+        text.replace("claude-opus-4-1-20250805", "acme-secret-model"),
+    )
+    .expect("write");
+    let (out, output) = collect("anthropic", &[page.display().to_string()]);
+    assert_success(&output);
+    let report = stdout(&output);
+    assert!(
+        report.contains("unknown model    `acme-secret-model` on 1 charges, kept with its cost"),
+        "{report}"
+    );
+    let rows = published_rows(out.path());
+    let row = find(&rows, "x_Model", Some("acme-secret-model"));
+    assert_eq!(value(row, "BilledCost"), Some("10"));
+    assert_eq!(value(row, "SkuId"), Some("acme-secret-model"));
+}

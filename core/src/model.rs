@@ -36,6 +36,38 @@ pub fn canonical_model(vendor_name: &str) -> Option<String> {
     Some(name.to_owned())
 }
 
+/// Model families allot knows, by the start of their canonical id.
+const KNOWN_FAMILIES: [&str; 20] = [
+    "claude-",
+    "gpt-",
+    "o1",
+    "o3",
+    "o4",
+    "chatgpt-",
+    "text-embedding-",
+    "dall-e",
+    "whisper",
+    "tts-",
+    "gemini-",
+    "gemma-",
+    "imagen-",
+    "nova-",
+    "titan-",
+    "llama",
+    "mistral-",
+    "mixtral-",
+    "codestral",
+    "command-",
+];
+
+/// Whether `model` (a canonical id) is of a family allot knows. A model it does not know is
+/// still kept with its cost; the collector counts it in its report so a person can check it.
+pub fn is_known_model(model: &str) -> bool {
+    KNOWN_FAMILIES
+        .iter()
+        .any(|family| model.starts_with(family))
+}
+
 /// Removes a Bedrock-style `-v1` / `-v2` revision suffix.
 fn strip_version_suffix(name: &str) -> &str {
     match name.rsplit_once("-v") {
@@ -104,6 +136,14 @@ mod tests {
         );
         assert_eq!(canonical_model("o3-2025-04-16").as_deref(), Some("o3"));
         assert_eq!(canonical_model("gpt-4.1").as_deref(), Some("gpt-4.1"));
+    }
+
+    #[test]
+    fn known_families_and_unknown_models() {
+        assert!(super::is_known_model("claude-sonnet-4-5"));
+        assert!(super::is_known_model("o3"));
+        assert!(super::is_known_model("nova-lite"));
+        assert!(!super::is_known_model("acme-secret-model"));
     }
 
     #[test]

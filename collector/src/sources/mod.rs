@@ -18,6 +18,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use allot_core::Charge;
+use allot_core::model::is_known_model;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use time::{Date, Month, OffsetDateTime, Time};
@@ -91,6 +92,16 @@ pub fn read_source(id: &str, kind: SourceKind, files: &[PathBuf]) -> Result<Sour
         SourceKind::Focus => focus::read_files(id, files, &mut report)?,
         SourceKind::Gcp => gcp::read_exports(id, files, &mut report)?,
     };
+    for charge in &charges {
+        let unknown = match (&charge.model, charge.token_type) {
+            (Some(model), _) if !is_known_model(model) => Some(model.as_str()),
+            (None, Some(_)) => Some(charge.sku_id.as_deref().unwrap_or("(no model name)")),
+            _ => None,
+        };
+        if let Some(model) = unknown {
+            *report.unknown_models.entry(model.to_owned()).or_default() += 1;
+        }
+    }
     Ok(SourceOutput { charges, report })
 }
 
