@@ -13,7 +13,7 @@
 //! export through this source (the `focus` source reads it).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use allot_core::charge::AI_SERVICE_CATEGORY;
 use allot_core::model::canonical_model;
@@ -23,26 +23,14 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::csv_file::{Line, read_lines};
-use super::{currency_code, month_start, next_month_start};
+use super::{currency_code, json_object_strings, month_start, next_month_start};
 use crate::report::SourceReport;
 
 const BEDROCK: &str = "AmazonBedrock";
 const MARKETPLACE_EDITION: &str = " (Amazon Bedrock Edition)";
 
-/// Reads CUR 2.0 CSV files.
-pub fn read_exports(
-    source: &str,
-    files: &[PathBuf],
-    report: &mut SourceReport,
-) -> Result<Vec<Charge>> {
-    let mut charges = Vec::new();
-    for path in files {
-        read_file(source, path, report, &mut charges)?;
-    }
-    Ok(charges)
-}
-
-fn read_file(
+/// Reads one file of this source, adding its charges to `charges`.
+pub fn read_file(
     source: &str,
     path: &Path,
     report: &mut SourceReport,
@@ -93,15 +81,7 @@ fn json_map(line: &Line, column: &str) -> Result<BTreeMap<String, String>, Strin
     let Some(text) = line.text(column) else {
         return Ok(BTreeMap::new());
     };
-    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
-        .map_err(|error| format!("column {column}: not a JSON map: {error}"))?;
-    Ok(object
-        .into_iter()
-        .map(|(key, value)| match value {
-            serde_json::Value::String(text) => (key, text),
-            other => (key, other.to_string()),
-        })
-        .collect())
+    json_object_strings(text).map_err(|error| format!("column {column}: not a JSON map: {error}"))
 }
 
 fn instant(line: &Line, column: &str) -> Result<OffsetDateTime, String> {

@@ -11,7 +11,7 @@
 //! a FOCUS export can be read by the `focus` source.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use allot_core::charge::AI_SERVICE_CATEGORY;
 use allot_core::model::canonical_model;
@@ -21,26 +21,14 @@ use time::macros::format_description;
 use time::{Date, Duration};
 
 use super::csv_file::{Line, read_lines};
-use super::{currency_code, month_start, next_month_start};
+use super::{currency_code, json_object_strings, month_start, next_month_start};
 use crate::report::SourceReport;
 
 const COST: [&str; 2] = ["CostInBillingCurrency", "Cost"];
 const CURRENCY: [&str; 2] = ["BillingCurrencyCode", "BillingCurrency"];
 
-/// Reads cost export files.
-pub fn read_exports(
-    source: &str,
-    files: &[PathBuf],
-    report: &mut SourceReport,
-) -> Result<Vec<Charge>> {
-    let mut charges = Vec::new();
-    for path in files {
-        read_file(source, path, report, &mut charges)?;
-    }
-    Ok(charges)
-}
-
-fn read_file(
+/// Reads one file of this source, adding its charges to `charges`.
+pub fn read_file(
     source: &str,
     path: &Path,
     report: &mut SourceReport,
@@ -187,15 +175,7 @@ fn parse_tags(text: &str) -> Result<BTreeMap<String, String>, String> {
     } else {
         format!("{{{text}}}")
     };
-    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&json)
-        .map_err(|error| format!("column Tags: not JSON members: {error}"))?;
-    Ok(object
-        .into_iter()
-        .map(|(key, value)| match value {
-            serde_json::Value::String(text) => (key, text),
-            other => (key, other.to_string()),
-        })
-        .collect())
+    json_object_strings(&json).map_err(|error| format!("column Tags: not JSON members: {error}"))
 }
 
 /// `M/D/YYYY`, `MM/DD/YYYY` or ISO `YYYY-MM-DD` (with or without a time).

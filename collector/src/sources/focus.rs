@@ -6,7 +6,7 @@
 //! case, and times with or without a zone.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use allot_core::charge::AI_SERVICE_CATEGORY;
 use allot_core::model::canonical_model;
@@ -17,7 +17,7 @@ use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
 use super::csv_file::{Line, read_lines};
-use super::currency_code;
+use super::{currency_code, json_object_strings};
 use crate::report::SourceReport;
 
 /// Columns without which a line cannot be read or reconciled.
@@ -29,20 +29,8 @@ const REQUIRED: [&str; 5] = [
     "ServiceCategory",
 ];
 
-/// Reads FOCUS CSV files.
-pub fn read_files(
-    source: &str,
-    files: &[PathBuf],
-    report: &mut SourceReport,
-) -> Result<Vec<Charge>> {
-    let mut charges = Vec::new();
-    for path in files {
-        read_file(source, path, report, &mut charges)?;
-    }
-    Ok(charges)
-}
-
-fn read_file(
+/// Reads one file of this source, adding its charges to `charges`.
+pub fn read_file(
     source: &str,
     path: &Path,
     report: &mut SourceReport,
@@ -168,15 +156,7 @@ fn read_line(
 
 /// FOCUS `Tags`: a JSON object; values that are not strings are kept as their JSON text.
 fn parse_tags(text: &str) -> Result<BTreeMap<String, String>, String> {
-    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
-        .map_err(|error| format!("column Tags: not a JSON object: {error}"))?;
-    Ok(object
-        .into_iter()
-        .map(|(key, value)| match value {
-            serde_json::Value::String(text) => (key, text),
-            other => (key, other.to_string()),
-        })
-        .collect())
+    json_object_strings(text).map_err(|error| format!("column Tags: not a JSON object: {error}"))
 }
 
 /// A FOCUS date and time: RFC 3339, or `YYYY-MM-DD HH:MM:SS` / `YYYY-MM-DDTHH:MM:SS` / a bare

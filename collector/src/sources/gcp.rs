@@ -10,7 +10,7 @@
 //! the JSON reader with their line and column.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use allot_core::charge::AI_SERVICE_CATEGORY;
 use allot_core::model::canonical_model;
@@ -111,20 +111,8 @@ struct Invoice {
     month: Option<String>,
 }
 
-/// Reads billing export files (newline-delimited JSON).
-pub fn read_exports(
-    source: &str,
-    files: &[PathBuf],
-    report: &mut SourceReport,
-) -> Result<Vec<Charge>> {
-    let mut charges = Vec::new();
-    for path in files {
-        read_file(source, path, report, &mut charges)?;
-    }
-    Ok(charges)
-}
-
-fn read_file(
+/// Reads one file of this source, adding its charges to `charges`.
+pub fn read_file(
     source: &str,
     path: &Path,
     report: &mut SourceReport,

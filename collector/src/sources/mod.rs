@@ -12,7 +12,7 @@ pub mod focus;
 pub mod gcp;
 pub mod openai;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -87,10 +87,10 @@ pub fn read_source(id: &str, kind: SourceKind, files: &[PathBuf]) -> Result<Sour
     let charges = match kind {
         SourceKind::Anthropic => anthropic::read_cost_reports(id, files, &mut report)?,
         SourceKind::Openai => openai::read_costs(id, files, &mut report)?,
-        SourceKind::Aws => aws::read_exports(id, files, &mut report)?,
-        SourceKind::Azure => azure::read_exports(id, files, &mut report)?,
-        SourceKind::Focus => focus::read_files(id, files, &mut report)?,
-        SourceKind::Gcp => gcp::read_exports(id, files, &mut report)?,
+        SourceKind::Aws => read_each(id, files, &mut report, aws::read_file)?,
+        SourceKind::Azure => read_each(id, files, &mut report, azure::read_file)?,
+        SourceKind::Focus => read_each(id, files, &mut report, focus::read_file)?,
+        SourceKind::Gcp => read_each(id, files, &mut report, gcp::read_file)?,
     };
     for charge in &charges {
         let unknown = match (&charge.model, charge.token_type) {
@@ -103,6 +103,36 @@ pub fn read_source(id: &str, kind: SourceKind, files: &[PathBuf]) -> Result<Sour
         }
     }
     Ok(SourceOutput { charges, report })
+}
+
+/// A reader of one file of a source.
+type FileReader = fn(&str, &Path, &mut SourceReport, &mut Vec<Charge>) -> Result<()>;
+
+/// Reads `files` one by one with `read_file`.
+fn read_each(
+    source: &str,
+    files: &[PathBuf],
+    report: &mut SourceReport,
+    read_file: FileReader,
+) -> Result<Vec<Charge>> {
+    let mut charges = Vec::new();
+    for path in files {
+        read_file(source, path, report, &mut charges)?;
+    }
+    Ok(charges)
+}
+
+/// A JSON object whose values are kept as text: strings as they are, anything else as its
+/// JSON (FOCUS `Tags`, Azure `Tags`, CUR map columns).
+pub fn json_object_strings(text: &str) -> serde_json::Result<BTreeMap<String, String>> {
+    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)?;
+    Ok(object
+        .into_iter()
+        .map(|(key, value)| match value {
+            serde_json::Value::String(text) => (key, text),
+            other => (key, other.to_string()),
+        })
+        .collect())
 }
 
 /// Reads a whole file as text (gunzipped when its name ends in `.gz`), naming it on failure.
