@@ -164,14 +164,7 @@ async fn a_missing_manifest_and_a_corrupt_file_are_explained() {
     std::fs::create_dir_all(&empty).expect("folder");
     let preview = serve(built_site(), &empty).await.expect("allot serve");
     let browser = browser().await.expect("headless Chromium");
-    assert_eq!(
-        browser
-            .open_dashboard(&preview.url)
-            .await
-            .expect("page loads"),
-        "error"
-    );
-    let message = browser.texts("#error").await.expect("error").join(" ");
+    let message = error_shown(&browser, &preview.url).await;
     assert!(message.contains("manifest.json was not found"), "{message}");
     drop(preview);
 
@@ -191,14 +184,7 @@ async fn a_missing_manifest_and_a_corrupt_file_are_explained() {
     let length = usize::try_from(manifest.files[0].bytes).expect("size");
     std::fs::write(corrupt.join(file), vec![b'x'; length]).expect("corrupt the file");
     let preview = serve(built_site(), &corrupt).await.expect("allot serve");
-    assert_eq!(
-        browser
-            .open_dashboard(&preview.url)
-            .await
-            .expect("page loads"),
-        "error"
-    );
-    let message = browser.texts("#error").await.expect("error").join(" ");
+    let message = error_shown(&browser, &preview.url).await;
     assert!(message.contains(file.as_str()), "{message}");
 
     browser.close().await.expect("close");
@@ -247,6 +233,13 @@ async fn the_dashboard_runs_from_a_bucket_alone_and_reads_data_across_origins() 
     );
 
     browser.close().await.expect("close");
+}
+
+/// Opens `url`, expects the dashboard's error state, and returns the message it shows.
+async fn error_shown(browser: &allot_e2e::Browser, url: &str) -> String {
+    let state = browser.open_dashboard(url).await.expect("page loads");
+    assert_eq!(state, "error");
+    browser.texts("#error").await.expect("error").join(" ")
 }
 
 /// `1234567.89` as `1,234,567.89`.
