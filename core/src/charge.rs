@@ -71,6 +71,13 @@ impl TokenType {
             TokenType::CacheWrite => "cache_write",
         }
     }
+
+    /// Reads an `x_TokenType` value.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Input, Self::Output, Self::CacheRead, Self::CacheWrite]
+            .into_iter()
+            .find(|token_type| token_type.as_str() == text.trim())
+    }
 }
 
 /// One charge: one period, one source, one sub-account, one attribution key, one model, one
