@@ -313,3 +313,50 @@ fn a_cost_column_of_the_wrong_type_is_rejected_with_its_row_and_column() {
         ],
     );
 }
+
+/// 3,000 copies of the CUR case's six lines in row groups of 2,048 rows, which are decoded on
+/// several threads: every line is counted once, in order, and a bad line in the last row group
+/// is named by its row in the file.
+#[test]
+fn an_export_of_many_row_groups_is_read_whole_and_in_order() {
+    let work = work_folder("parquet-row-groups");
+    // Writes the copies, the cost column given by `cost`, and returns the number of row groups.
+    let write_copies = |cost: &str, path: &Path| -> u32 {
+        let copies = format!(
+            "SELECT * REPLACE ({cost} AS line_item_unblended_cost) \
+             FROM ({}) AS line, range(3000) AS copy(n) ORDER BY n, identity_line_item_id",
+            cur2_select()
+        );
+        duckdb(&format!(
+            "duckdb.sql(\"\"\"COPY ({copies}) TO '{0}' (FORMAT parquet, ROW_GROUP_SIZE 2048)\"\"\")\n\
+             print(duckdb.sql(\"\"\"SELECT count(*) FROM parquet_metadata('{0}') \
+             WHERE column_id = 0\"\"\").fetchone()[0])",
+            path.display()
+        ))
+        .parse()
+        .expect("a count")
+    };
+    let export = work.join("copies.parquet");
+    assert!(write_copies("line_item_unblended_cost", &export) >= 8);
+    let report = collected("aws", &export.display().to_string(), &work.join("out"));
+    assert!(report.contains("rows read        18000"), "{report}");
+    assert!(report.contains("kept (AI)        15000"), "{report}");
+    assert!(
+        report.contains("dropped, not AI  3000 (6912 USD)"),
+        "{report}"
+    );
+    assert!(report.contains("output total     62175 USD"), "{report}");
+
+    let bad = work.join("bad-copy.parquet");
+    let cost = "CASE WHEN n = 2999 AND identity_line_item_id = 'li-006' THEN 'n/a' \
+                ELSE CAST(line_item_unblended_cost AS VARCHAR) END";
+    assert!(write_copies(cost, &bad) >= 8);
+    refused_and_nothing_published(
+        &work,
+        &bad,
+        &[
+            "rejected         1",
+            "bad-copy.parquet: row 18000: column line_item_unblended_cost: `n/a` is not",
+        ],
+    );
+}

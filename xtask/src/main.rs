@@ -5,6 +5,8 @@
 //! - `cargo xtask test`: installs what is missing, then runs every check and test.
 //! - `cargo xtask build-site`: installs what is missing and builds the dashboard into `dist/`.
 //! - `cargo xtask demo-data`: only writes the demo vendor files.
+//! - `cargo xtask bench-cur`: times `allot collect` and DuckDB on one generated CUR 2.0 Parquet
+//!   file (see `xtask/bench/cur2_bench.py`).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -48,6 +50,15 @@ enum Task {
         #[arg(long, value_parser = parse_date)]
         end: Option<Date>,
     },
+    /// Time `allot collect` beside DuckDB on a generated CUR 2.0 Parquet file
+    BenchCur {
+        /// Lines in the generated export (about 1% of them Amazon Bedrock)
+        #[arg(long, default_value_t = 5_000_000)]
+        lines: u64,
+        /// Runs of each; the best is reported
+        #[arg(long, default_value_t = 3)]
+        runs: u32,
+    },
 }
 
 fn main() -> Result<()> {
@@ -67,6 +78,7 @@ fn main() -> Result<()> {
             eprintln!("wrote {} files to {}", summary.files.len(), out.display());
             Ok(())
         }
+        Task::BenchCur { lines, runs } => bench_cur(lines, runs),
     }
 }
 
@@ -131,6 +143,21 @@ fn demo(port: u16, end: Option<Date>, no_serve: bool) -> Result<()> {
             "--port",
             &port.to_string(),
         ]))
+}
+
+/// Builds the collector for release and runs the side-by-side benchmark. The generated export is
+/// kept in `target/bench` and reused by later runs of the same size.
+fn bench_cur(lines: u64, runs: u32) -> Result<()> {
+    let root = workspace_root();
+    tools::ensure_python_packages()?;
+    run(cargo().args(["build", "--release", "--quiet", "-p", "allot"]))?;
+    run(Command::new(tools::python_env().join("bin/python"))
+        .current_dir(&root)
+        .arg("xtask/bench/cur2_bench.py")
+        .arg(root.join("target/release/allot"))
+        .arg(root.join("target/bench"))
+        .arg(lines.to_string())
+        .arg(runs.to_string()))
 }
 
 fn test() -> Result<()> {

@@ -18,6 +18,7 @@ use crate::report::SourceReport;
 /// The columns of a file: their names as written, and by folded name (see [`fold`]).
 pub struct Header {
     names: Vec<String>,
+    by_name: HashMap<String, usize>,
     by_folded_name: HashMap<String, usize>,
 }
 
@@ -28,13 +29,24 @@ impl Header {
             .enumerate()
             .map(|(position, name)| (fold(name), position))
             .collect();
+        let by_name = names
+            .iter()
+            .enumerate()
+            .map(|(position, name)| (name.clone(), position))
+            .collect();
         Header {
             names,
+            by_name,
             by_folded_name,
         }
     }
 
+    /// A column looked up by the name a mapping asks for: as written when the file spells it
+    /// so (every lookup of every line of a large export goes through here), else folded.
     fn position(&self, name: &str) -> Option<usize> {
+        if let Some(&position) = self.by_name.get(name) {
+            return Some(position);
+        }
         self.by_folded_name.get(&fold(name)).copied()
     }
 

@@ -17,8 +17,9 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::ScopedJoinHandle;
 
 use allot_core::Amount;
 use anyhow::{Context, Result, bail};
@@ -29,10 +30,11 @@ use arrow_array::types::{
     TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, BooleanArray, RecordBatch};
-use arrow_schema::{DataType, TimeUnit};
+use arrow_schema::{DataType, Schema, TimeUnit};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
-    ArrowPredicateFn, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowFilter,
+    ArrowPredicateFn, ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+    RowFilter,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -104,6 +106,18 @@ struct Columns {
 }
 
 impl Columns {
+    fn of(schema: &Schema) -> Self {
+        let fields = schema.fields();
+        Columns {
+            by_name: fields
+                .iter()
+                .enumerate()
+                .map(|(index, field)| (fold(field.name()), index))
+                .collect(),
+            names: fields.iter().map(|field| field.name().clone()).collect(),
+        }
+    }
+
     fn index(&self, name: &str) -> Option<usize> {
         self.by_name.get(&fold(name)).copied()
     }
@@ -113,6 +127,10 @@ impl Columns {
 /// `screen`, when given). A file without one of the `required` columns is an error that calls
 /// it not a `kind` file; a row that cannot be read, or that `read_line` refuses, is rejected in
 /// `report` with its row number (counted from 1).
+///
+/// Row groups are decoded and screened on as many threads as the machine has cores, a wave of
+/// one row group per thread at a time, while the previous wave's rows go through `read_line`
+/// in the file's order; memory holds at most two waves of the rows that passed.
 pub fn read_rows(
     path: &Path,
     kind: &str,
@@ -122,7 +140,8 @@ pub fn read_rows(
     mut read_line: impl FnMut(&Line, &mut SourceReport) -> Result<(), String>,
 ) -> Result<()> {
     let file_name = path.display().to_string();
-    let (builder, columns) = open(path, &file_name)?;
+    let (_, metadata) = open_metadata(path, &file_name)?;
+    let columns = Columns::of(metadata.schema());
     let missing = Header::new(columns.names.clone()).missing(required);
     if !missing.is_empty() {
         bail!(
@@ -130,93 +149,182 @@ pub fn read_rows(
             missing.join(", ")
         );
     }
-    let parquet_schema = builder.parquet_schema().clone();
-    let (builder, read, tally) = match screen {
-        None => (builder, (0..columns.names.len()).collect(), None),
-        Some(screen) => {
-            let tally = Arc::new(Mutex::new(Tally::default()));
-            let tested = screened_columns(screen, &columns, &file_name)?;
-            let mask = ProjectionMask::roots(&parquet_schema, tested.roots.clone());
-            let predicate = {
-                let tally = Arc::clone(&tally);
-                ArrowPredicateFn::new(mask, move |batch: RecordBatch| {
-                    let mut tally = tally.lock().unwrap_or_else(PoisonError::into_inner);
-                    Ok(tested.screen(&batch, &mut tally))
-                })
-            };
-            let builder = builder.with_row_filter(RowFilter::new(vec![Box::new(predicate)]));
-            (builder, screen.columns_read(&columns), Some(tally))
-        }
+    let (tested, read) = match screen {
+        None => (None, (0..columns.names.len()).collect()),
+        Some(screen) => (
+            Some(Arc::new(screened_columns(screen, &columns, &file_name)?)),
+            screen.columns_read(&columns),
+        ),
     };
-    let reader = builder
-        .with_projection(ProjectionMask::roots(&parquet_schema, read.iter().copied()))
-        .with_batch_size(BATCH_ROWS)
-        .build()
-        .map_err(|error| damaged(&file_name, &error))?;
-
     let header = Header::new(
         read.iter()
             .map(|&index| columns.names[index].clone())
             .collect(),
     );
-    let mut record = csv::StringRecord::new();
-    let mut field = String::new();
-    let mut row_number: u64 = 0;
-    for batch in reader {
-        let batch = batch.map_err(|error| damaged(&file_name, &error))?;
-        for row in 0..batch.num_rows() {
-            row_number = match &tally {
-                Some(tally) => {
-                    let mut tally = tally.lock().unwrap_or_else(PoisonError::into_inner);
-                    tally.passed.pop_front().unwrap_or(row_number + 1)
-                }
-                None => row_number + 1,
-            };
-            report.rows_read += 1;
-            record.clear();
-            let mut unreadable = None;
-            for (position, array) in batch.columns().iter().enumerate() {
-                field.clear();
-                if let Err(reason) = write_value(array.as_ref(), row, false, &mut field) {
-                    let name = &columns.names[read[position]];
-                    unreadable.get_or_insert(format!("column {name}: {reason}"));
-                }
-                record.push_field(&field);
+    let groups = RowGroups {
+        path: path.to_owned(),
+        metadata,
+        tested,
+        read,
+        file_name,
+        column_names: columns.names,
+    };
+    let first_rows: Vec<u64> = groups
+        .metadata
+        .metadata()
+        .row_groups()
+        .iter()
+        .scan(1_u64, |next, group| {
+            let first = *next;
+            *next += u64::try_from(group.num_rows()).unwrap_or_default();
+            Some(first)
+        })
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let groups = &groups;
+    std::thread::scope(|scope| {
+        let mut waiting: Vec<ScopedJoinHandle<Result<GroupRows>>> = Vec::new();
+        let mut next = 0;
+        loop {
+            let wave_end = (next + threads).min(first_rows.len());
+            let wave = (next..wave_end)
+                .map(|group| {
+                    let first_row = first_rows[group];
+                    scope.spawn(move || groups.read(group, first_row))
+                })
+                .collect();
+            next = wave_end;
+            for handle in std::mem::replace(&mut waiting, wave) {
+                let rows = handle
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("reading `{}` failed", groups.file_name))??;
+                rows.hand_over(&header, &groups.file_name, report, &mut read_line);
             }
-            let outcome = match unreadable {
-                Some(reason) => Err(reason),
-                None => read_line(&Line::new(&record, &header), report),
-            };
-            if let Err(reason) = outcome {
-                report.reject(&file_name, format!("row {row_number}"), reason);
+            if waiting.is_empty() {
+                return Ok(());
             }
         }
+    })
+}
+
+/// An open Parquet file's row groups and what is read from them.
+struct RowGroups {
+    path: PathBuf,
+    metadata: ArrowReaderMetadata,
+    tested: Option<Arc<ScreenedColumns>>,
+    /// The top-level columns decoded for a row that is read.
+    read: Vec<usize>,
+    file_name: String,
+    column_names: Vec<String>,
+}
+
+/// The rows of one row group that passed the screen, as text records with their row numbers
+/// (or why a row could not be read), and what the screen counted.
+struct GroupRows {
+    rows: Vec<(u64, Result<csv::StringRecord, String>)>,
+    tally: Tally,
+}
+
+impl RowGroups {
+    /// Decodes row group `group`, whose first row is row `first_row` of the file.
+    fn read(&self, group: usize, first_row: u64) -> Result<GroupRows> {
+        // Each row group is read through its own handle: handles cloned from one file share its
+        // position, which the reader seeks.
+        let file =
+            File::open(&self.path).with_context(|| format!("cannot read `{}`", self.file_name))?;
+        let mut builder =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
+                .with_row_groups(vec![group]);
+        let parquet_schema = builder.parquet_schema().clone();
+        let tally = Arc::new(Mutex::new(Tally {
+            rows_seen: first_row - 1,
+            ..Tally::default()
+        }));
+        if let Some(tested) = &self.tested {
+            let mask = ProjectionMask::roots(&parquet_schema, tested.roots.clone());
+            let tested = Arc::clone(tested);
+            let tally = Arc::clone(&tally);
+            let predicate = ArrowPredicateFn::new(mask, move |batch: RecordBatch| {
+                let mut tally = tally.lock().unwrap_or_else(PoisonError::into_inner);
+                Ok(tested.screen(&batch, &mut tally))
+            });
+            builder = builder.with_row_filter(RowFilter::new(vec![Box::new(predicate)]));
+        }
+        let reader = builder
+            .with_projection(ProjectionMask::roots(
+                &parquet_schema,
+                self.read.iter().copied(),
+            ))
+            .with_batch_size(BATCH_ROWS)
+            .build()
+            .map_err(|error| damaged(&self.file_name, &error))?;
+
+        let mut rows = Vec::new();
+        let mut field = String::new();
+        let mut row_number = first_row - 1;
+        for batch in reader {
+            let batch = batch.map_err(|error| damaged(&self.file_name, &error))?;
+            let mut tally = tally.lock().unwrap_or_else(PoisonError::into_inner);
+            for row in 0..batch.num_rows() {
+                row_number = match self.tested {
+                    Some(_) => tally.passed.pop_front().unwrap_or(row_number + 1),
+                    None => row_number + 1,
+                };
+                let mut record = csv::StringRecord::new();
+                let mut unreadable = None;
+                for (position, array) in batch.columns().iter().enumerate() {
+                    field.clear();
+                    if let Err(reason) = write_value(array.as_ref(), row, false, &mut field) {
+                        let name = &self.column_names[self.read[position]];
+                        unreadable.get_or_insert(format!("column {name}: {reason}"));
+                    }
+                    record.push_field(&field);
+                }
+                rows.push((row_number, unreadable.map_or(Ok(record), Err)));
+            }
+        }
+        let tally = std::mem::take(&mut *tally.lock().unwrap_or_else(PoisonError::into_inner));
+        Ok(GroupRows { rows, tally })
     }
-    if let Some(tally) = tally {
-        tally
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .add_to(report, &file_name);
+}
+
+impl GroupRows {
+    /// Gives each row to `read_line` in order, and adds what the screen counted to `report`.
+    fn hand_over(
+        self,
+        header: &Header,
+        file_name: &str,
+        report: &mut SourceReport,
+        read_line: &mut impl FnMut(&Line, &mut SourceReport) -> Result<(), String>,
+    ) {
+        for (row_number, record) in self.rows {
+            report.rows_read += 1;
+            let outcome = record.and_then(|record| read_line(&Line::new(&record, header), report));
+            if let Err(reason) = outcome {
+                report.reject(file_name, format!("row {row_number}"), reason);
+            }
+        }
+        self.tally.add_to(report, file_name);
     }
-    Ok(())
+}
+
+/// Reads the footer of the Parquet file `path`.
+fn open_metadata(path: &Path, file_name: &str) -> Result<(File, ArrowReaderMetadata)> {
+    let file = File::open(path).with_context(|| format!("cannot read `{file_name}`"))?;
+    let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
+    let metadata = ArrowReaderMetadata::load(&file, options)
+        .map_err(|error| anyhow::anyhow!("`{file_name}` is not a Parquet file: {error}"))?;
+    Ok((file, metadata))
 }
 
 /// Opens the Parquet file `path` for reading, with its top-level columns.
 fn open(path: &Path, file_name: &str) -> Result<(ParquetRecordBatchReaderBuilder<File>, Columns)> {
-    let file = File::open(path).with_context(|| format!("cannot read `{file_name}`"))?;
-    let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
-    let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)
-        .map_err(|error| anyhow::anyhow!("`{file_name}` is not a Parquet file: {error}"))?;
-    let fields = builder.schema().fields();
-    let columns = Columns {
-        by_name: fields
-            .iter()
-            .enumerate()
-            .map(|(index, field)| (fold(field.name()), index))
-            .collect(),
-        names: fields.iter().map(|field| field.name().clone()).collect(),
-    };
-    Ok((builder, columns))
+    let (file, metadata) = open_metadata(path, file_name)?;
+    let columns = Columns::of(metadata.schema());
+    Ok((
+        ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata),
+        columns,
+    ))
 }
 
 /// The names of the top-level columns of the Parquet file `path`.
@@ -333,7 +441,9 @@ impl ScreenedColumns {
         let mut values: Vec<Option<&str>> = vec![None; text_columns.len()];
         let mut passes = Vec::with_capacity(batch.num_rows());
         let mut cost_text = String::new();
-        let mut last_currency: Option<(String, String)> = None;
+        // The batch's sums by currency as the file spells it, each with its normalized code:
+        // a batch has one or two currencies, and a row only compares its code with them.
+        let mut sums: Vec<(String, Result<String, String>, Amount)> = Vec::new();
         for row in 0..batch.num_rows() {
             tally.rows_seen += 1;
             for (value, column) in values.iter_mut().zip(&text_columns) {
@@ -368,24 +478,29 @@ impl ScreenedColumns {
                     .push((tally.rows_seen, format!("column {name}: no value")));
                 continue;
             };
-            let code = match &last_currency {
-                Some((raw, normalized)) if raw == code => normalized.clone(),
-                _ => match super::currency_code(code) {
-                    Ok(normalized) => {
-                        last_currency = Some((code.to_owned(), normalized.clone()));
-                        normalized
-                    }
-                    Err(error) => {
-                        let name = &self.currency.0;
-                        tally
-                            .rejected
-                            .push((tally.rows_seen, format!("column {name}: {error}")));
-                        continue;
-                    }
-                },
-            };
-            *tally.not_ai.entry(code).or_default() += amount;
+            let at = sums
+                .iter()
+                .position(|(raw, _, _)| raw == code)
+                .unwrap_or_else(|| {
+                    let normalized = super::currency_code(code).map_err(|error| error.to_string());
+                    sums.push((code.to_owned(), normalized, Amount::ZERO));
+                    sums.len() - 1
+                });
+            let (_, normalized, sum) = &mut sums[at];
+            if let Err(error) = normalized {
+                let name = &self.currency.0;
+                tally
+                    .rejected
+                    .push((tally.rows_seen, format!("column {name}: {error}")));
+                continue;
+            }
+            *sum += amount;
             tally.rows_not_ai += 1;
+        }
+        for (_, normalized, sum) in sums {
+            if let Ok(code) = normalized {
+                *tally.not_ai.entry(code).or_default() += sum;
+            }
         }
         BooleanArray::from(passes)
     }
