@@ -2,24 +2,27 @@
 //! own API responses, with the allocation rules that give its workspaces and projects to teams.
 //!
 //! [`generate`] writes the pages of Anthropic's cost report and of the `openai` costs endpoint,
-//! and an `allocation.toml`, for the 183 UTC days ending on a given date. Everything comes from
+//! the clouds' monthly billing files (an AWS CUR 2.0, an Azure cost export, a Google Cloud
+//! billing export) and an `allocation.toml`, for the 183 UTC days ending on a given date. Everything comes from
 //! fixed seeds, so the same end date always gives byte-identical files and the demo's numbers can
 //! be relied on in tests.
 //!
 //! `organization` names the teams, their workspaces and projects, and the allocation rules; each
 //! vendor module holds the vendor's price list and response format, and its `*_workloads` module
-//! what the teams run there; `calendar` shapes how much a workload spends on a given day.
+//! what the teams run there; `clouds` writes the three clouds' files with their AI lines among
+//! ordinary ones; `calendar` shapes how much a workload spends on a given day.
 
 mod anthropic;
 mod anthropic_workloads;
 mod calendar;
+mod clouds;
 mod openai;
 mod openai_workloads;
 mod organization;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -35,15 +38,22 @@ pub struct DemoSummary {
     pub anthropic_total_usd: Decimal,
     /// The sum of every `openai` `amount.value` written, read as the decimal its JSON text spells.
     pub openai_total_usd: Decimal,
+    /// The AI lines of the clouds' files (credits and tax included) by source: `aws`, `azure`,
+    /// `gcp`.
+    pub cloud_ai_total_usd: BTreeMap<&'static str, Decimal>,
+    /// The clouds' other lines, which the collector counts as not AI, by source.
+    pub cloud_not_ai_total_usd: BTreeMap<&'static str, Decimal>,
     /// The teams the allocation rules name.
     pub teams: BTreeSet<String>,
-    /// The model ids (dated snapshots) of every token charge written, across both vendors.
+    /// The model ids of every token charge written: dated snapshots in the vendors' API pages,
+    /// allot's model names for the clouds' lines.
     pub models: BTreeSet<String>,
 }
 
 /// Writes the demo organization's vendor files under `out_dir` and returns what it wrote.
 ///
-/// The files are `anthropic/cost_report_page_NNN.json`, `openai/costs_page_NNN.json` and
+/// The files are `anthropic/cost_report_page_NNN.json`, `openai/costs_page_NNN.json`,
+/// `aws/cur2-YYYY-MM.csv`, `azure/costs-YYYY-MM.csv`, `gcp/billing-YYYY-MM.jsonl` and
 /// `allocation.toml`, for the 183 UTC days ending on `end_date` inclusive.
 pub fn generate(out_dir: &Path, end_date: time::Date) -> anyhow::Result<DemoSummary> {
     let period = calendar::Period::ending_on(end_date)?;
@@ -63,20 +73,47 @@ pub fn generate(out_dir: &Path, end_date: time::Date) -> anyhow::Result<DemoSumm
         &openai.pages,
         &mut files,
     )?;
+    let mut models: BTreeSet<String> = anthropic
+        .models
+        .iter()
+        .chain(&openai.models)
+        .map(|&model| model.to_owned())
+        .collect();
+    let mut cloud_ai_total_usd = BTreeMap::new();
+    let mut cloud_not_ai_total_usd = BTreeMap::new();
+    for (source, cloud) in [
+        ("aws", clouds::aws_cur(&period)?),
+        ("azure", clouds::azure_costs(&period)?),
+        ("gcp", clouds::gcp_billing(&period)?),
+    ] {
+        for (path, bytes) in &cloud.files {
+            let path = out_dir.join(path);
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create the directory `{}`", dir.display()))?;
+            }
+            write_file(&path, bytes)?;
+            files.push(path);
+        }
+        cloud_ai_total_usd.insert(source, cloud.ai_total_usd);
+        cloud_not_ai_total_usd.insert(source, cloud.not_ai_total_usd);
+        models.extend(cloud.models.iter().map(|&model| model.to_owned()));
+    }
     let allocation = out_dir.join("allocation.toml");
     write_file(&allocation, organization::ALLOCATION_TOML.as_bytes())?;
     files.push(allocation);
 
-    let models = anthropic.models.iter().chain(&openai.models);
     Ok(DemoSummary {
         files,
         anthropic_total_usd: anthropic.total_usd,
         openai_total_usd: openai.total_usd,
+        cloud_ai_total_usd,
+        cloud_not_ai_total_usd,
         teams: organization::TEAMS
             .iter()
             .map(|&team| team.to_owned())
             .collect(),
-        models: models.map(|&model| model.to_owned()).collect(),
+        models,
     })
 }
 

@@ -1,5 +1,6 @@
 //! The demo organization: its teams, their Anthropic workspaces and their projects at the
-//! `openai` source, and the allocation rules that give each workspace and project to its team.
+//! `openai` source, and the allocation rules that give each workspace and project to its team,
+//! and the clouds' spend to the team its tags or labels name.
 //!
 //! Each team's keys share a readable prefix, so one glob rule covers a team's keys, including
 //! the ml-platform project that appears in the middle of the period. The shared gateway (a
@@ -64,8 +65,12 @@ pub(super) const ALLOCATION_TOML: &str = r#"# Allocation rules for the allot dem
 #
 # Every team's keys start with the same prefix, so a new workspace or project a team creates
 # is allocated with no edit here (ml-platform's agents project appears mid-period this way).
+# The clouds' spend carries a `team` tag (AWS principal tags, Azure resource tags, Google
+# labels), and the last rules give it to the team the tag names.
+#
 # Deliberately unmatched, so they show as Unallocated:
-# - the shared gateway (wrkspc_01GATEWAY..., proj_Gateway...) that several teams call through;
+# - the shared gateway (wrkspc_01GATEWAY..., proj_Gateway..., and the llm-gateway role on AWS)
+#   that several teams call through;
 # - the Anthropic default workspace, where people try things out in the Console.
 
 # Anthropic workspaces.
@@ -139,4 +144,20 @@ value = "finance-ops"
 source = "openai"
 key = "default"
 value = "data-science"
+
+# The clouds: the team is the `team` tag, wherever the bill carries one.
+[[team]]
+source = "aws"
+tags = { team = "*" }
+value = { tag = "team" }
+
+[[team]]
+source = "azure"
+tags = { team = "*" }
+value = { tag = "team" }
+
+[[team]]
+source = "gcp"
+tags = { team = "*" }
+value = { tag = "team" }
 "#;

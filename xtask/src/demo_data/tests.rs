@@ -250,6 +250,9 @@ fn the_summary_lists_every_file_written() {
     let expected: Vec<String> = (1..=27)
         .map(|page| format!("anthropic/cost_report_page_{page:03}.json"))
         .chain((1..=7).map(|page| format!("openai/costs_page_{page:03}.json")))
+        .chain(cloud_months().map(|month| format!("aws/cur2-{month}.csv")))
+        .chain(cloud_months().map(|month| format!("azure/costs-{month}.csv")))
+        .chain(cloud_months().map(|month| format!("gcp/billing-{month}.jsonl")))
         .chain(["allocation.toml".to_owned()])
         .collect();
 
@@ -271,7 +274,9 @@ fn the_summary_lists_every_file_written() {
                 .and_then(|dir| dir.file_name())
                 .and_then(|dir| dir.to_str());
             match parent {
-                Some(vendor @ ("anthropic" | "openai")) => format!("{vendor}/{name}"),
+                Some(vendor @ ("anthropic" | "openai" | "aws" | "azure" | "gcp")) => {
+                    format!("{vendor}/{name}")
+                }
                 _ => name.to_owned(),
             }
         })
@@ -300,7 +305,22 @@ fn the_summary_totals_are_the_sums_of_the_written_amounts() {
     assert_eq!(demo.summary.openai_total_usd, openai);
 
     let models: BTreeSet<String> = charges.iter().filter_map(|c| c.model.clone()).collect();
-    assert_eq!(demo.summary.models, models);
+    let cloud_models: BTreeSet<String> = [
+        "claude-haiku-4-5",
+        "claude-sonnet-4-5",
+        "gemini-2.5-flash",
+        "gemini-2.5-pro",
+        "gpt-4o",
+        "gpt-4o-mini",
+        "nova-lite",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    assert_eq!(
+        demo.summary.models,
+        models.union(&cloud_models).cloned().collect()
+    );
     assert_eq!(
         models,
         BTreeSet::from([
@@ -617,8 +637,10 @@ struct AllocationFile {
 #[derive(Deserialize)]
 struct TeamRule {
     source: Option<String>,
-    key: String,
-    value: String,
+    /// `None` for the clouds' rules, which match on a tag instead.
+    key: Option<String>,
+    /// A team's name, or `{ tag = "team" }` for the clouds' rules.
+    value: toml::Value,
 }
 
 impl AllocationFile {
@@ -628,9 +650,12 @@ impl AllocationFile {
             .iter()
             .find(|rule| {
                 rule.source.as_deref().is_none_or(|only| only == source)
-                    && glob_matches(rule.key.as_bytes(), key.as_bytes())
+                    && rule
+                        .key
+                        .as_ref()
+                        .is_some_and(|pattern| glob_matches(pattern.as_bytes(), key.as_bytes()))
             })
-            .map(|rule| rule.value.as_str())
+            .and_then(|rule| rule.value.as_str())
     }
 }
 
@@ -690,8 +715,19 @@ fn the_allocation_rules_give_every_key_its_team_but_the_shared_ones() {
     for (&(source, key), &team) in &expected {
         assert_eq!(rules.team_of(source, key), team, "{source} {key}");
     }
-    let teams: BTreeSet<String> = rules.team.into_iter().map(|rule| rule.value).collect();
+    let teams: BTreeSet<String> = rules
+        .team
+        .iter()
+        .filter_map(|rule| rule.value.as_str().map(str::to_owned))
+        .collect();
     assert_eq!(teams, demo.summary.teams);
+    let tag_rules: Vec<&str> = rules
+        .team
+        .iter()
+        .filter(|rule| rule.value.get("tag").and_then(toml::Value::as_str) == Some("team"))
+        .filter_map(|rule| rule.source.as_deref())
+        .collect();
+    assert_eq!(tag_rules, ["aws", "azure", "gcp"]);
 }
 
 #[test]
@@ -713,4 +749,117 @@ fn ids_look_like_the_vendors_ids() {
         };
         assert_eq!(random_part.map(str::len), Some(24), "{key}");
     }
+}
+
+/// The months the demo period touches, as `2026-06` (the test period ends on 2026-11-30).
+fn cloud_months() -> impl Iterator<Item = String> {
+    (6..=11).map(|month| format!("2026-{month:02}"))
+}
+
+/// The rows of the CSV files below `folder`, as maps of column to value.
+fn csv_rows(files: &BTreeMap<String, Vec<u8>>, folder: &str) -> Vec<BTreeMap<String, String>> {
+    files
+        .iter()
+        .filter(|(path, _)| path.starts_with(folder))
+        .flat_map(|(_, bytes)| {
+            let mut reader = csv::Reader::from_reader(bytes.as_slice());
+            let header = reader.headers().expect("a header").clone();
+            reader
+                .records()
+                .map(|record| {
+                    let record = record.expect("a record");
+                    header
+                        .iter()
+                        .zip(record.iter())
+                        .map(|(column, value)| (column.to_owned(), value.to_owned()))
+                        .collect()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn the_clouds_bills_hold_ai_lines_among_ordinary_ones_with_their_teams_tags() {
+    let demo = demo();
+    let teams = &demo.summary.teams;
+    let amount = |text: &str| exact_decimal(text);
+
+    let cur = csv_rows(&demo.files, "aws/");
+    let bedrock = |row: &&BTreeMap<String, String>| {
+        row["line_item_product_code"] == "AmazonBedrock"
+            || row["bill_billing_entity"] == "AWS Marketplace"
+    };
+    let ai: Decimal = cur
+        .iter()
+        .filter(bedrock)
+        .map(|row| amount(&row["line_item_unblended_cost"]))
+        .sum();
+    let not_ai: Decimal = cur
+        .iter()
+        .filter(|row| !bedrock(row))
+        .map(|row| amount(&row["line_item_unblended_cost"]))
+        .sum();
+    assert_eq!(demo.summary.cloud_ai_total_usd["aws"], ai);
+    assert_eq!(demo.summary.cloud_not_ai_total_usd["aws"], not_ai);
+    assert!(not_ai > Decimal::ZERO);
+    for row in cur.iter().filter(bedrock) {
+        if row["line_item_line_item_type"] != "Usage" {
+            assert!(["Credit", "Tax"].contains(&row["line_item_line_item_type"].as_str()));
+            continue;
+        }
+        let tags: BTreeMap<String, String> =
+            serde_json::from_str(&row["tags"]).expect("tags as JSON");
+        match tags.get("iamPrincipal/team") {
+            Some(team) => assert!(teams.contains(team), "{team}"),
+            None => assert!(row["line_item_iam_principal"].contains("/llm-gateway/")),
+        }
+    }
+    let marketplace = cur
+        .iter()
+        .filter(|row| row["bill_billing_entity"] == "AWS Marketplace")
+        .count();
+    assert!(marketplace > 0, "Claude is sold through AWS Marketplace");
+
+    let azure = csv_rows(&demo.files, "azure/");
+    let openai_meter = |row: &&BTreeMap<String, String>| row["MeterSubCategory"] == "Azure OpenAI";
+    let ai: Decimal = azure
+        .iter()
+        .filter(openai_meter)
+        .map(|row| amount(&row["CostInBillingCurrency"]))
+        .sum();
+    assert_eq!(demo.summary.cloud_ai_total_usd["azure"], ai);
+    assert!(azure.iter().any(|row| !openai_meter(&row)));
+    for row in azure.iter().filter(openai_meter) {
+        let tags: BTreeMap<String, String> =
+            serde_json::from_str(&row["Tags"]).expect("tags as JSON");
+        assert!(teams.contains(&tags["team"]));
+    }
+
+    let mut vertex = Decimal::ZERO;
+    let mut credits = Decimal::ZERO;
+    for (_, bytes) in demo
+        .files
+        .iter()
+        .filter(|(path, _)| path.starts_with("gcp/"))
+    {
+        for line in std::str::from_utf8(bytes).expect("UTF-8").lines() {
+            let row: serde_json::Value = serde_json::from_str(line).expect("a JSON row");
+            if row["service"]["description"] != "Vertex AI" {
+                continue;
+            }
+            vertex += amount(&row["cost"].to_string());
+            for credit in row["credits"].as_array().expect("credits") {
+                credits += amount(&credit["amount"].to_string());
+            }
+            let label = &row["labels"][0];
+            assert_eq!(label["key"], "team");
+            assert!(teams.contains(label["value"].as_str().expect("a label")));
+        }
+    }
+    assert!(
+        credits < Decimal::ZERO,
+        "the Gemini Pro lines carry credits"
+    );
+    assert_eq!(demo.summary.cloud_ai_total_usd["gcp"], vertex + credits);
 }
