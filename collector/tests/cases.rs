@@ -80,6 +80,7 @@ fn cell(column: &dyn Array, row: usize) -> Option<String> {
     }
     Some(match column.data_type() {
         DataType::Utf8 => column.as_string::<i32>().value(row).to_owned(),
+        DataType::Boolean => column.as_boolean().value(row).to_string(),
         DataType::Decimal128(..) => {
             Amount::from_raw(column.as_primitive::<Decimal128Type>().value(row)).to_string()
         }
@@ -148,6 +149,7 @@ fn anthropic_amounts_are_cents() {
         Some("2026-10-01T00:00:00Z")
     );
     assert_eq!(value(sonnet, "SkuId"), Some("claude-sonnet-4-5-20250929"));
+    assert_eq!(value(sonnet, "x_CostEstimated"), Some("false"));
 
     let haiku = find(&rows, "x_AttributionKey", Some("default"));
     assert_eq!(value(haiku, "BilledCost"), Some("0.00375"));

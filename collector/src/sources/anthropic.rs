@@ -186,6 +186,7 @@ fn charge(
         service_tier: item.service_tier,
         attribution_kind: "workspace".to_owned(),
         attribution_key: workspace,
+        cost_estimated: false,
     }
 }
 

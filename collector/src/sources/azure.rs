@@ -165,6 +165,7 @@ fn charge(
         service_tier: meter.tier,
         attribution_kind: "resource".to_owned(),
         attribution_key: account.unwrap_or_default(),
+        cost_estimated: false,
     })
 }
 

@@ -148,6 +148,7 @@ fn read_line(
         service_tier: None,
         attribution_kind: attribution_kind.to_owned(),
         attribution_key,
+        cost_estimated: false,
     };
     report.add_input(&currency, billed_cost);
     report.rows_kept += 1;
