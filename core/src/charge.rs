@@ -70,13 +70,6 @@ pub enum TokenType {
 }
 
 impl TokenType {
-    /// Reads an `x_TokenType` value.
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::Input, Self::Output, Self::CacheRead, Self::CacheWrite]
-            .into_iter()
-            .find(|token_type| token_type.as_str() == text)
-    }
-
     /// The value written to `x_TokenType`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -85,6 +78,13 @@ impl TokenType {
             TokenType::CacheRead => "cache_read",
             TokenType::CacheWrite => "cache_write",
         }
+    }
+
+    /// Reads an `x_TokenType` value.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Input, Self::Output, Self::CacheRead, Self::CacheWrite]
+            .into_iter()
+            .find(|token_type| token_type.as_str() == text.trim())
     }
 }
 

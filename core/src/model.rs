@@ -2,9 +2,12 @@
 //!
 //! The same model reaches a company under many names: `claude-sonnet-4-5-20250929` from the
 //! Anthropic API, `anthropic.claude-sonnet-4-5-20250929-v1:0` from Bedrock,
-//! `ft-gpt-4o-2024-08-06` for a fine-tune on OpenAI. `x_Model` is the model maker's name, lower
-//! case, without the dated snapshot, so spend on one model adds up across vendors; the
-//! vendor's own string stays in `SkuId` and `ChargeDescription`.
+//! `us.anthropic.claude-sonnet-4-5-20250929-v1:0` through a Bedrock cross-region inference
+//! profile, `publishers/anthropic/models/claude-sonnet-4-5@20250929` on Vertex AI,
+//! `ft-gpt-4o-2024-08-06` for a fine-tune on OpenAI, `mistral-large-2411` from Mistral.
+//! `x_Model` is the model maker's name, lower case, without the dated snapshot, so spend on one
+//! model adds up across vendors; the vendor's own string stays in `SkuId` and
+//! `ChargeDescription`.
 
 /// The canonical model id of a vendor's model string, or `None` for an empty string.
 ///
@@ -18,17 +21,28 @@ pub fn canonical_model(vendor_name: &str) -> Option<String> {
     if name.is_empty() {
         return None;
     }
-    for prefix in ["ft:", "ft-", "anthropic.", "openai.", "google/", "models/"] {
+    // A resource path (`publishers/anthropic/models/<model>`, `models/<model>`): its last part.
+    if let Some((_, model)) = name.rsplit_once('/') {
+        name = model.to_owned();
+    }
+    // Vertex AI pins a version after `@` (`claude-sonnet-4-5@20250929`, `gemini-2.0-flash@001`).
+    if let Some((model, _)) = name.split_once('@') {
+        name = model.to_owned();
+    }
+    name = strip_bedrock_prefix(&name).to_owned();
+    for prefix in ["ft:", "ft-"] {
         if let Some(rest) = name.strip_prefix(prefix) {
             name = rest.to_owned();
         }
     }
-    // A fine-tune is `ft:<base>:<org>:<suffix>`: the base model is the identity.
+    // A fine-tune is `ft:<base>:<org>:<suffix>`, a Bedrock id `<model>-v1:0`: the part before
+    // the first colon is the model.
     if let Some((base, _)) = name.split_once(':') {
         name = base.to_owned();
     }
     let name = strip_version_suffix(&name);
     let name = strip_date_snapshot(name);
+    let name = strip_short_snapshot(name);
     // Anthropic writes versions with a dash (`claude-sonnet-4-5`); clouds' SKUs with a point.
     if name.starts_with("claude") {
         return Some(name.replace('.', "-"));
@@ -37,7 +51,7 @@ pub fn canonical_model(vendor_name: &str) -> Option<String> {
 }
 
 /// Model families allot knows, by the start of their canonical id.
-const KNOWN_FAMILIES: [&str; 20] = [
+const KNOWN_FAMILIES: [&str; 30] = [
     "claude-",
     "gpt-",
     "o1",
@@ -57,7 +71,17 @@ const KNOWN_FAMILIES: [&str; 20] = [
     "mistral-",
     "mixtral-",
     "codestral",
+    "ministral-",
+    "pixtral-",
+    "magistral-",
+    "devstral-",
+    "voxtral-",
+    "open-mistral-",
+    "open-mixtral-",
     "command-",
+    "embed-",
+    "deepseek-",
+    "jamba-",
 ];
 
 /// Whether `model` (a canonical id) is of a family allot knows. A model it does not know is
@@ -67,6 +91,81 @@ pub fn is_known_model(model: &str) -> bool {
         .iter()
         .any(|family| model.starts_with(family))
 }
+
+/// The publishers whose Bedrock model ids start with their name and a dot
+/// (`anthropic.claude-…`, `amazon.nova-lite-v1:0`, `meta.llama3-…`).
+const BEDROCK_PUBLISHERS: [&str; 10] = [
+    "anthropic.",
+    "amazon.",
+    "meta.",
+    "mistral.",
+    "cohere.",
+    "ai21.",
+    "deepseek.",
+    "openai.",
+    "qwen.",
+    "writer.",
+];
+
+/// Removes a Bedrock model id's publisher (`anthropic.`) and the geography of a cross-region
+/// inference profile before it (`us.`, `eu.`, `apac.`, `global.`).
+fn strip_bedrock_prefix(name: &str) -> &str {
+    let after_geography = match name.split_once('.') {
+        Some((geography, rest))
+            if geography.len() <= 6
+                && geography
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-')
+                && BEDROCK_PUBLISHERS.iter().any(|p| rest.starts_with(p)) =>
+        {
+            rest
+        }
+        _ => name,
+    };
+    BEDROCK_PUBLISHERS
+        .iter()
+        .find_map(|publisher| after_geography.strip_prefix(publisher))
+        .unwrap_or(after_geography)
+}
+
+/// Removes a short snapshot where a family writes one: `-latest` anywhere, four digits on
+/// OpenAI and Mistral models (`gpt-4-0613`, `mistral-large-2411`), three on Gemini
+/// (`gemini-1.5-flash-002`).
+fn strip_short_snapshot(name: &str) -> &str {
+    if let Some(base) = name.strip_suffix("-latest") {
+        return base;
+    }
+    let Some((base, suffix)) = name.rsplit_once('-') else {
+        return name;
+    };
+    if !suffix.bytes().all(|b| b.is_ascii_digit()) {
+        return name;
+    }
+    let of_family = |families: &[&str]| {
+        families.iter().any(|family| {
+            base.strip_prefix(family)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
+        })
+    };
+    match suffix.len() {
+        4 if of_family(&FOUR_DIGIT_SNAPSHOT_FAMILIES) => base,
+        3 if of_family(&["gemini"]) => base,
+        _ => name,
+    }
+}
+
+/// Families whose snapshots are four digits (`MMDD` for OpenAI, `YYMM` for Mistral).
+const FOUR_DIGIT_SNAPSHOT_FAMILIES: [&str; 9] = [
+    "gpt",
+    "mistral",
+    "codestral",
+    "pixtral",
+    "ministral",
+    "magistral",
+    "devstral",
+    "open-mistral",
+    "open-mixtral",
+];
 
 /// Removes a Bedrock-style `-v1` / `-v2` revision suffix.
 fn strip_version_suffix(name: &str) -> &str {
@@ -136,6 +235,50 @@ mod tests {
         );
         assert_eq!(canonical_model("o3-2025-04-16").as_deref(), Some("o3"));
         assert_eq!(canonical_model("gpt-4.1").as_deref(), Some("gpt-4.1"));
+    }
+
+    #[test]
+    fn claude_sonnet_4_5_is_one_model_on_every_cloud() {
+        for vendor_name in [
+            "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "claude-sonnet-4-5@20250929",
+            "publishers/anthropic/models/claude-sonnet-4-5@20250929",
+            "claude-sonnet-4-5-latest",
+        ] {
+            assert_eq!(
+                canonical_model(vendor_name).as_deref(),
+                Some("claude-sonnet-4-5"),
+                "{vendor_name}"
+            );
+        }
+    }
+
+    #[test]
+    fn short_snapshots_of_each_family_are_dropped() {
+        for (vendor_name, model) in [
+            ("amazon.nova-lite-v1:0", "nova-lite"),
+            ("gpt-4-0613", "gpt-4"),
+            ("gpt-3.5-turbo-0125", "gpt-3.5-turbo"),
+            ("mistral-large-2411", "mistral-large"),
+            ("mistral.mistral-large-2407-v1:0", "mistral-large"),
+            ("mistral-small-latest", "mistral-small"),
+            ("codestral-2501", "codestral"),
+            ("gemini-1.5-flash-002", "gemini-1.5-flash"),
+            ("gemini-2.0-flash@001", "gemini-2.0-flash"),
+            ("meta.llama3-1-70b-instruct-v1:0", "llama3-1-70b-instruct"),
+        ] {
+            assert_eq!(
+                canonical_model(vendor_name).as_deref(),
+                Some(model),
+                "{vendor_name}"
+            );
+        }
+        // Four digits that are part of a name, not a snapshot, stay.
+        assert_eq!(
+            canonical_model("claude-3-5-sonnet").as_deref(),
+            Some("claude-3-5-sonnet")
+        );
     }
 
     #[test]

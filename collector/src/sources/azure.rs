@@ -1,4 +1,5 @@
-//! Azure: Cost Management exports (EA and MCA, actual or amortized) as CSV.
+//! Azure: Cost Management exports (EA and MCA, actual or amortized) as CSV (plain or gzip) or
+//! Parquet, and Microsoft's FOCUS export, which is read as FOCUS (see [`super::focus`]).
 //!
 //! Azure OpenAI / Foundry Models lines are found by their service (`ConsumedService`
 //! `Microsoft.CognitiveServices`) and a token meter, whatever the meter category is called this
@@ -6,9 +7,13 @@
 //! `M/D/YYYY` or ISO, `Tags` come without their outer braces, older EA files name the cost
 //! `Cost`. The meter name gives the model, the token direction and the deployment tier
 //! (`gpt 4o 0513 Input global Tokens`, `gpt-4o-0806-Batch-Inp-glbl Tokens`). `Quantity` counts
-//! tokens; `PricingQuantity` is it divided by the `UnitOfMeasure` block (`1K`, `1M`).
-//! Reading the Parquet form and Microsoft's FOCUS export through this source is not done yet;
-//! a FOCUS export can be read by the `focus` source.
+//! tokens; `PricingQuantity` is it divided by the block size of the `UnitOfMeasure` (`1K`,
+//! `10K`, `1M`, read as Microsoft's own `PricingUnits` table reads them).
+//!
+//! Attribution: the Cognitive Services account of `ResourceId`, and the Foundry project or the
+//! deployment where the resource id names one (`…/accounts/<account>/projects/<project>`); the
+//! resource group, the subscription (`SubAccountId`) and every tag, those Azure adds per
+//! Foundry project included, stay on the charge for rules to match.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,7 +26,9 @@ use time::macros::format_description;
 use time::{Date, Duration};
 
 use super::csv_file::{Line, read_lines};
-use super::{currency_code, json_object_strings, month_start, next_month_start};
+use super::{
+    currency_code, focus, is_focus_file, json_object_strings, month_start, next_month_start,
+};
 use crate::report::SourceReport;
 
 const COST: [&str; 2] = ["CostInBillingCurrency", "Cost"];
@@ -34,6 +41,9 @@ pub fn read_file(
     report: &mut SourceReport,
     charges: &mut Vec<Charge>,
 ) -> Result<()> {
+    if is_focus_file(path)? {
+        return focus::read_file(source, path, report, charges);
+    }
     let required: [&[&str]; 5] = [
         &["Date"],
         &COST,
@@ -45,6 +55,7 @@ pub fn read_file(
         path,
         "Azure cost export",
         &required,
+        None,
         report,
         |line, report| {
             let cost_text = line
@@ -105,12 +116,7 @@ fn charge(
     let pricing_quantity = quantity
         .zip(block)
         .and_then(|(quantity, block)| quantity.checked_div_exact(block.into()));
-    let resource_id = line.owned("ResourceId");
-    let account = resource_id
-        .as_deref()
-        .and_then(|id| id.rsplit('/').next())
-        .filter(|name| !name.is_empty())
-        .map(str::to_owned);
+    let resource = line.text("ResourceId").map(ResourcePath::parse);
     let tags = match line.text("Tags") {
         None => BTreeMap::new(),
         Some(text) => parse_tags(text)?,
@@ -149,8 +155,10 @@ fn charge(
         service_category: AI_SERVICE_CATEGORY.to_owned(),
         sub_account_id: subscription,
         sub_account_name: line.owned("SubscriptionName"),
-        resource_id,
-        resource_name: account.clone(),
+        resource_id: line.owned("ResourceId"),
+        resource_name: resource
+            .as_ref()
+            .and_then(|resource| resource.account.clone()),
         region_id: line.owned("ResourceLocation"),
         sku_id: line.owned("MeterId").or_else(|| line.owned("MeterName")),
         charge_description: line.owned("MeterName"),
@@ -163,10 +171,65 @@ fn charge(
         model: meter.model,
         token_type: Some(meter.token_type),
         service_tier: meter.tier,
-        attribution_kind: "resource".to_owned(),
-        attribution_key: account.unwrap_or_default(),
+        attribution_kind: resource
+            .as_ref()
+            .map_or("resource", ResourcePath::attribution_kind)
+            .to_owned(),
+        attribution_key: resource
+            .as_ref()
+            .map(ResourcePath::attribution_key)
+            .unwrap_or_default(),
         cost_estimated: false,
     })
+}
+
+/// What an Azure OpenAI / Foundry `ResourceId` names:
+/// `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.CognitiveServices/accounts/
+/// <account>`, perhaps followed by `/projects/<project>` or `/deployments/<deployment>`.
+#[derive(Debug, PartialEq, Eq)]
+struct ResourcePath {
+    account: Option<String>,
+    project: Option<String>,
+    deployment: Option<String>,
+}
+
+impl ResourcePath {
+    fn parse(resource_id: &str) -> Self {
+        let parts: Vec<&str> = resource_id
+            .split('/')
+            .filter(|part| !part.is_empty())
+            .collect();
+        let after = |name: &str| {
+            parts
+                .windows(2)
+                .find(|pair| pair[0].eq_ignore_ascii_case(name))
+                .map(|pair| pair[1].to_owned())
+        };
+        ResourcePath {
+            account: after("accounts").or_else(|| parts.last().map(|last| (*last).to_owned())),
+            project: after("projects"),
+            deployment: after("deployments"),
+        }
+    }
+
+    fn attribution_kind(&self) -> &'static str {
+        if self.deployment.is_some() {
+            "deployment"
+        } else if self.project.is_some() {
+            "project"
+        } else {
+            "resource"
+        }
+    }
+
+    /// The account, and its project or deployment: `support-aoai/triage`.
+    fn attribution_key(&self) -> String {
+        let account = self.account.clone().unwrap_or_default();
+        match self.deployment.as_ref().or(self.project.as_ref()) {
+            Some(inner) => format!("{account}/{inner}"),
+            None => account,
+        }
+    }
 }
 
 /// `Tags` as Azure writes them: JSON members, with or without the outer braces.
@@ -195,28 +258,43 @@ fn parse_date(text: &str) -> Option<Date> {
     Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
 }
 
-/// Tokens per pricing unit of a token meter's `UnitOfMeasure`.
-fn block_size(unit: &str) -> Option<u32> {
-    match unit.trim() {
-        "1K" | "1 K" | "1000" => Some(1_000),
-        "10K" => Some(10_000),
-        "1M" | "1 M" => Some(1_000_000),
-        _ => None,
+/// The pricing block of a `UnitOfMeasure`: its leading number, times a thousand, a million or
+/// a billion for a `K`, `M` or `B` right after it (`1K`, `10K/Hour`, `1M`, `1B`); 1 for a unit
+/// without a number (`Unit`) or whose number is part of a word (`10000s`, transactions counted
+/// one by one). `None` for a unit that does not start so (`/Hour`).
+fn block_size(unit: &str) -> Option<u64> {
+    let unit = unit.trim();
+    let digits = unit.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return unit
+            .bytes()
+            .next()
+            .is_some_and(|first| first.is_ascii_alphabetic())
+            .then_some(1);
     }
+    let number: u64 = unit[..digits].parse().ok()?;
+    let multiplier = match unit.as_bytes().get(digits) {
+        Some(b'K') => 1_000,
+        Some(b'M') => 1_000_000,
+        Some(b'B') => 1_000_000_000,
+        Some(letter) if letter.is_ascii_lowercase() => return Some(1),
+        _ => 1,
+    };
+    number.checked_mul(multiplier)
 }
 
 /// What a token meter's name says.
 #[derive(Debug, PartialEq, Eq)]
-struct Meter {
-    model: Option<String>,
-    token_type: TokenType,
-    tier: Option<String>,
+pub(super) struct Meter {
+    pub model: Option<String>,
+    pub token_type: TokenType,
+    pub tier: Option<String>,
 }
 
 /// Reads `gpt 4o 0513 Input global Tokens`, `gpt 4o 1120 cached Inp glbl Tokens`,
 /// `gpt-4o-0806-Batch-Inp-glbl Tokens`, `gpt 4o Priority Processing Input global Tokens`;
 /// `None` for a meter that is not a token meter.
-fn parse_meter(name: &str) -> Option<Meter> {
+pub(super) fn parse_meter(name: &str) -> Option<Meter> {
     let lower = name.to_ascii_lowercase().replace('-', " ");
     let words: Vec<&str> = lower.split_whitespace().collect();
     if words.last() != Some(&"tokens") {
@@ -297,6 +375,36 @@ mod tests {
             Some(meter("gpt-5-pro", TokenType::Input, "data_zone"))
         );
         assert_eq!(parse_meter("D2 v3/D2s v3"), None);
+    }
+
+    #[test]
+    fn block_sizes_agree_with_every_row_of_microsofts_pricing_units() {
+        let table = include_str!("../../../tests/fixtures/samples/azure/PricingUnits.csv");
+        let mut reader = csv::Reader::from_reader(table.as_bytes());
+        let mut rows = 0;
+        for record in reader.records() {
+            let record = record.expect("a row of PricingUnits.csv");
+            let expected: u64 = record[2].parse().expect("a block size");
+            assert_eq!(block_size(&record[0]), Some(expected), "`{}`", &record[0]);
+            rows += 1;
+        }
+        assert!(rows > 300, "{rows} rows");
+        assert_eq!(block_size("/Hour"), None);
+    }
+
+    #[test]
+    fn resource_ids_name_the_account_and_its_project_or_deployment() {
+        let account = "/subscriptions/0000/resourceGroups/rg-support/providers/\
+                       Microsoft.CognitiveServices/accounts/support-aoai";
+        let plain = ResourcePath::parse(account);
+        assert_eq!(plain.attribution_key(), "support-aoai");
+        assert_eq!(plain.attribution_kind(), "resource");
+        let project = ResourcePath::parse(&format!("{account}/projects/triage"));
+        assert_eq!(project.attribution_key(), "support-aoai/triage");
+        assert_eq!(project.attribution_kind(), "project");
+        let deployment = ResourcePath::parse(&format!("{account}/deployments/gpt-4o-prod"));
+        assert_eq!(deployment.attribution_key(), "support-aoai/gpt-4o-prod");
+        assert_eq!(deployment.account.as_deref(), Some("support-aoai"));
     }
 
     #[test]

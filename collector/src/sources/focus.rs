@@ -1,23 +1,35 @@
-//! FOCUS: any FinOps FOCUS 1.0 to 1.2 cost and usage file, as CSV.
+//! FOCUS: any FinOps FOCUS 1.0 to 1.2 cost and usage file, as CSV (plain or gzip) or Parquet,
+//! including the clouds' own FOCUS exports (AWS's, Microsoft's), which the `aws` and `azure`
+//! sources hand to this reader.
 //!
-//! The lines whose `ServiceCategory` is "AI and Machine Learning" are kept; every other line is
-//! counted as not AI with its `BilledCost`. Real files carry quirks this reader accepts: the
-//! literal `NULL` for a null, columns that are not FOCUS's (kept out), header names in another
-//! case, and times with or without a zone.
+//! The lines whose `ServiceCategory` is "AI and Machine Learning" are kept, and Bedrock models
+//! sold through AWS Marketplace (`ServiceName` `<Model> (Amazon Bedrock Edition)`, whatever
+//! their category); every other line is counted as not AI with its `BilledCost`. Real files
+//! carry quirks this reader accepts: the literal `NULL` for a null, columns that are not
+//! FOCUS's (kept out, except the `x_` columns below), header names in another case, and times
+//! with or without a zone.
+//!
+//! FOCUS has no model column, so the model and token type come from `x_Model` and
+//! `x_TokenType` where a file has them (allot's own data set), else from what each cloud's
+//! export carries: AWS's `x_UsageType` (`USE1-Claude4.6Sonnet-input-tokens`), Microsoft's meter
+//! name (`SkuMeter` or `x_SkuMeterName`, `gpt 4o 0513 Input global Tokens`), Google's SKU
+//! description, read as the `aws`, `azure` and `gcp` sources read them, so one model has one
+//! `x_Model` whichever export it came through.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use allot_core::charge::AI_SERVICE_CATEGORY;
 use allot_core::model::canonical_model;
-use allot_core::{Charge, ChargeCategory};
+use allot_core::{Charge, ChargeCategory, TokenType};
 use anyhow::Result;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
 use super::csv_file::{Line, read_lines};
-use super::{currency_code, json_object_strings};
+use super::parquet_file::Screen;
+use super::{aws, azure, currency_code, gcp, json_object_strings};
 use crate::report::SourceReport;
 
 /// Columns without which a line cannot be read or reconciled.
@@ -29,6 +41,49 @@ const REQUIRED: [&str; 5] = [
     "ServiceCategory",
 ];
 
+/// The first test of a Parquet file's rows (see [`may_be_ai`]), and the columns [`read_line`]
+/// reads from the rows that pass it.
+const SCREEN: Screen = Screen {
+    columns: &["ServiceCategory", "ServiceName"],
+    may_be_ai: |values| may_be_ai(values[0], values[1]),
+    cost: "BilledCost",
+    currency: "BillingCurrency",
+    read: &[
+        "BilledCost",
+        "BillingAccountId",
+        "BillingAccountName",
+        "BillingCurrency",
+        "BillingPeriodEnd",
+        "BillingPeriodStart",
+        "ChargeCategory",
+        "ChargeClass",
+        "ChargeDescription",
+        "ChargePeriodEnd",
+        "ChargePeriodStart",
+        "ConsumedQuantity",
+        "ConsumedUnit",
+        "ContractedCost",
+        "EffectiveCost",
+        "InvoiceIssuerName",
+        "ListCost",
+        "PricingQuantity",
+        "PricingUnit",
+        "ProviderName",
+        "PublisherName",
+        "RegionId",
+        "ResourceId",
+        "ResourceName",
+        "ServiceCategory",
+        "ServiceName",
+        "SkuId",
+        "SkuMeter",
+        "SubAccountId",
+        "SubAccountName",
+        "Tags",
+    ],
+    read_prefixes: &["x_"],
+};
+
 /// Reads one file of this source, adding its charges to `charges`.
 pub fn read_file(
     source: &str,
@@ -37,12 +92,19 @@ pub fn read_file(
     charges: &mut Vec<Charge>,
 ) -> Result<()> {
     let required: Vec<&[&str]> = REQUIRED.iter().map(std::slice::from_ref).collect();
-    read_lines(path, "FOCUS", &required, report, |line, report| {
-        if let Some(charge) = read_line(source, line, report)? {
-            charges.push(charge);
-        }
-        Ok(())
-    })
+    read_lines(
+        path,
+        "FOCUS",
+        &required,
+        Some(&SCREEN),
+        report,
+        |line, report| {
+            if let Some(charge) = read_line(source, line, report)? {
+                charges.push(charge);
+            }
+            Ok(())
+        },
+    )
 }
 
 /// A FOCUS date and time column.
@@ -62,8 +124,10 @@ fn read_line(
         .ok_or("column BilledCost: no value")?;
     let currency = currency_code(line.required("BillingCurrency")?)
         .map_err(|error| format!("column BillingCurrency: {error}"))?;
-    let service_category = line.required("ServiceCategory")?;
-    if !service_category.eq_ignore_ascii_case(AI_SERVICE_CATEGORY) {
+    if !may_be_ai(
+        Some(line.required("ServiceCategory")?),
+        line.text("ServiceName"),
+    ) {
         report.add_input(&currency, billed_cost);
         report.add_not_ai(&currency, billed_cost);
         return Ok(None);
@@ -103,6 +167,7 @@ fn read_line(
         ),
     };
 
+    let identity = model_identity(line, &provider);
     let charge = Charge {
         charge_period_start,
         charge_period_end,
@@ -143,16 +208,76 @@ fn read_line(
         consumed_unit: line.owned("ConsumedUnit"),
         tags,
         source: source.to_owned(),
-        model: line.text("x_Model").and_then(canonical_model),
-        token_type: None,
-        service_tier: None,
-        attribution_kind: attribution_kind.to_owned(),
-        attribution_key,
+        model: identity.model,
+        token_type: identity.token_type,
+        service_tier: identity.service_tier,
+        attribution_kind: line
+            .owned("x_AttributionKind")
+            .unwrap_or_else(|| attribution_kind.to_owned()),
+        attribution_key: line.owned("x_AttributionKey").unwrap_or(attribution_key),
         cost_estimated: false,
     };
     report.add_input(&currency, billed_cost);
     report.rows_kept += 1;
     Ok(Some(charge))
+}
+
+/// Whether a line with this `ServiceCategory` and `ServiceName` is an AI charge.
+fn may_be_ai(service_category: Option<&str>, service_name: Option<&str>) -> bool {
+    service_category.is_some_and(|category| category.eq_ignore_ascii_case(AI_SERVICE_CATEGORY))
+        || service_name.is_some_and(|name| name.ends_with(aws::MARKETPLACE_EDITION))
+}
+
+/// What a line says about its model.
+struct ModelIdentity {
+    model: Option<String>,
+    token_type: Option<TokenType>,
+    service_tier: Option<String>,
+}
+
+/// The model, token type and tier of a line: allot's own `x_` columns where the file has them,
+/// else what the provider's export writes where the provider's own source finds it.
+fn model_identity(line: &Line, provider: &str) -> ModelIdentity {
+    let own = ModelIdentity {
+        model: line.text("x_Model").and_then(canonical_model),
+        token_type: line.text("x_TokenType").and_then(TokenType::parse),
+        service_tier: line.owned("x_ServiceTier"),
+    };
+    if own.model.is_some() {
+        return own;
+    }
+    match provider {
+        "AWS" | "Amazon Web Services" => {
+            let usage_type = line.text("x_UsageType");
+            ModelIdentity {
+                model: aws::model_of(line.text("ServiceName"), usage_type),
+                token_type: usage_type.and_then(aws::token_type_of),
+                service_tier: None,
+            }
+        }
+        "Microsoft" => match line
+            .first_text(&["SkuMeter", "x_SkuMeterName"])
+            .and_then(azure::parse_meter)
+        {
+            Some(meter) => ModelIdentity {
+                model: meter.model,
+                token_type: Some(meter.token_type),
+                service_tier: meter.tier,
+            },
+            None => own,
+        },
+        "Google" | "Google Cloud" => {
+            let sku = line
+                .first_text(&["x_SkuDescription", "ChargeDescription"])
+                .map(gcp::describe_sku);
+            ModelIdentity {
+                model: sku.as_ref().and_then(|sku| sku.model.clone()),
+                token_type: sku.and_then(|sku| sku.token_type),
+                service_tier: None,
+            }
+        }
+        _ => own,
+    }
 }
 
 /// FOCUS `Tags`: a JSON object; values that are not strings are kept as their JSON text.

@@ -6,10 +6,12 @@
 //! other line is counted as not AI with its cost and credits. A kept line becomes a usage (or
 //! tax, adjustment) charge of its `cost`, and one credit charge per entry of `credits`, so that
 //! credits stay visible and the net is their sum. Money is read from the JSON number's text.
-//! Reading the CSV and Parquet forms of the export is not done yet: such files are refused by
-//! the JSON reader with their line and column.
+//! The Parquet form of the export (BigQuery's `EXPORT DATA ... FORMAT = PARQUET`) is read row
+//! by row as the same JSON; the CSV form, which BigQuery writes only for a flattened query, is
+//! read by column name (see [`row_from_csv`]). Every form is streamed and may be gzip.
 
 use std::collections::BTreeMap;
+use std::io::BufRead;
 use std::path::Path;
 
 use allot_core::charge::AI_SERVICE_CATEGORY;
@@ -19,9 +21,12 @@ use anyhow::Result;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use time::format_description::well_known::Rfc3339;
-use time::{Date, Month, OffsetDateTime};
+use time::macros::format_description;
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime};
 
-use super::{currency_code, month_start, next_month_start, read_text};
+use super::csv_file::{Line, read_lines};
+use super::parquet_file::{is_parquet, read_json_rows};
+use super::{Input, currency_code, json_object_strings, month_start, next_month_start, open_input};
 use crate::report::SourceReport;
 
 /// Services whose lines are AI charges.
@@ -111,35 +116,184 @@ struct Invoice {
     month: Option<String>,
 }
 
-/// Reads one file of this source, adding its charges to `charges`.
+/// The columns of the CSV form without which a line cannot be read or reconciled.
+const CSV_REQUIRED: [&[&str]; 6] = [
+    &["cost"],
+    &["currency"],
+    &["service.description"],
+    &["sku.description"],
+    &["usage_start_time"],
+    &["usage_end_time"],
+];
+
+/// Reads one file of this source (newline-delimited JSON, CSV or Parquet, any of them gzip),
+/// adding its charges to `charges`.
 pub fn read_file(
     source: &str,
     path: &Path,
     report: &mut SourceReport,
     charges: &mut Vec<Charge>,
 ) -> Result<()> {
+    if is_parquet(path) {
+        return read_json_rows(path, report, |row, report| {
+            add_row(source, &parse_json_row(row)?, report, charges)
+        });
+    }
+    let mut input = open_input(path)?;
+    if !starts_with_json_object(&mut input) {
+        return read_lines(
+            path,
+            "Cloud Billing export",
+            &CSV_REQUIRED,
+            None,
+            report,
+            |line, report| add_row(source, &row_from_csv(line)?, report, charges),
+        );
+    }
     let file = path.display().to_string();
-    let text = read_text(path)?;
-    for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
+    let mut bytes = Vec::new();
+    let mut line_number = 0;
+    loop {
+        bytes.clear();
+        match input.reader.read_until(b'\n', &mut bytes) {
+            Ok(0) => break,
+            Ok(_) => line_number += 1,
+            Err(error) => return Err(Input::read_error(path, input.is_gzip, &error)),
+        }
+        let row = match std::str::from_utf8(&bytes) {
+            Ok(text) => text.trim_start_matches('\u{feff}').trim(),
+            Err(error) => {
+                report.rows_read += 1;
+                let reason = format!("not UTF-8 text: {error}");
+                report.reject(&file, format!("line {line_number}"), reason);
+                continue;
+            }
+        };
+        if row.is_empty() {
             continue;
         }
         report.rows_read += 1;
-        let location = format!("line {}", index + 1);
-        match read_row(source, line) {
-            Ok(Row::Ai {
-                money,
-                charges: kept,
-            }) => {
-                report.add_input(&money.currency, money.total);
-                report.rows_kept += 1;
-                charges.extend(kept);
-            }
-            Ok(Row::NotAi { money }) => {
-                report.add_input(&money.currency, money.total);
-                report.add_not_ai(&money.currency, money.total);
-            }
-            Err(reason) => report.reject(&file, location, reason),
+        if let Err(reason) =
+            parse_json_row(row).and_then(|row| add_row(source, &row, report, charges))
+        {
+            report.reject(&file, format!("line {line_number}"), reason);
+        }
+    }
+    Ok(())
+}
+
+/// Whether the file starts (after a byte-order mark and blanks) with a JSON object, as the
+/// newline-delimited JSON form does; the CSV form starts with its header line.
+fn starts_with_json_object(input: &mut Input) -> bool {
+    let Ok(start) = input.reader.fill_buf() else {
+        return false;
+    };
+    let start = start.strip_prefix("\u{feff}".as_bytes()).unwrap_or(start);
+    start
+        .iter()
+        .find(|byte| !byte.is_ascii_whitespace())
+        .is_some_and(|&byte| byte == b'{')
+}
+
+fn parse_json_row(text: &str) -> Result<ExportRow, String> {
+    serde_json::from_str(text).map_err(|error| format!("column {}: {error}", error.column()))
+}
+
+/// A line of the CSV form, which BigQuery writes only for a query that flattens the table:
+/// records as `service.description` (or `service_description`) columns, and the repeated
+/// fields (`labels`, `project.labels`, `system_labels`, `credits`) as JSON text, an array of
+/// `{"key": …, "value": …}` (or an object) for labels, an array of credits for credits.
+fn row_from_csv(line: &Line) -> Result<ExportRow, String> {
+    let raw_number = |column: &str| -> Result<Option<Box<RawValue>>, String> {
+        line.text(column)
+            .map(|text| {
+                Amount::parse(text).map_err(|error| format!("column {column}: {error}"))?;
+                RawValue::from_string(text.to_owned())
+                    .map_err(|error| format!("column {column}: {error}"))
+            })
+            .transpose()
+    };
+    let labels = |column: &str| -> Result<Vec<Label>, String> {
+        line.text(column).map_or(Ok(Vec::new()), |text| {
+            labels_from_json(text).map_err(|error| format!("column {column}: {error}"))
+        })
+    };
+    let credits = match line.text("credits") {
+        None => Vec::new(),
+        Some(text) => serde_json::from_str(text)
+            .map_err(|error| format!("column credits: not a JSON array of credits: {error}"))?,
+    };
+    Ok(ExportRow {
+        billing_account_id: line.owned("billing_account_id").unwrap_or_default(),
+        service: Described {
+            id: line.owned("service.id"),
+            description: line.required("service.description")?.to_owned(),
+        },
+        sku: Described {
+            id: line.owned("sku.id"),
+            description: line.required("sku.description")?.to_owned(),
+        },
+        usage_start_time: line.required("usage_start_time")?.to_owned(),
+        usage_end_time: line.required("usage_end_time")?.to_owned(),
+        project: Some(Project {
+            id: line.owned("project.id"),
+            name: line.owned("project.name"),
+            labels: labels("project.labels")?,
+        }),
+        labels: labels("labels")?,
+        system_labels: labels("system_labels")?,
+        location: Some(Location {
+            region: line.owned("location.region"),
+        }),
+        cost: raw_number("cost")?.ok_or("column cost: no value")?,
+        currency: line.required("currency")?.to_owned(),
+        usage: Some(Usage {
+            amount: raw_number("usage.amount")?,
+            amount_in_pricing_units: raw_number("usage.amount_in_pricing_units")?,
+            pricing_unit: line.owned("usage.pricing_unit"),
+        }),
+        credits,
+        invoice: Some(Invoice {
+            month: line.owned("invoice.month"),
+        }),
+        cost_type: line.owned("cost_type"),
+    })
+}
+
+/// Labels written as JSON: BigQuery's array of `{"key": …, "value": …}`, or an object.
+fn labels_from_json(text: &str) -> Result<Vec<Label>, String> {
+    if text.trim_start().starts_with('{') {
+        let object = json_object_strings(text).map_err(|error| error.to_string())?;
+        return Ok(object
+            .into_iter()
+            .map(|(key, value)| Label {
+                key,
+                value: Some(value),
+            })
+            .collect());
+    }
+    serde_json::from_str(text).map_err(|error| format!("not a JSON array of labels: {error}"))
+}
+
+/// Reads one export row: its AI charges kept, or its money counted as not AI.
+fn add_row(
+    source: &str,
+    row: &ExportRow,
+    report: &mut SourceReport,
+    charges: &mut Vec<Charge>,
+) -> Result<(), String> {
+    match read_row(source, row)? {
+        Row::Ai {
+            money,
+            charges: kept,
+        } => {
+            report.add_input(&money.currency, money.total);
+            report.rows_kept += 1;
+            charges.extend(kept);
+        }
+        Row::NotAi { money } => {
+            report.add_input(&money.currency, money.total);
+            report.add_not_ai(&money.currency, money.total);
         }
     }
     Ok(())
@@ -160,10 +314,8 @@ fn amount(field: &str, raw: &RawValue) -> Result<Amount, String> {
     Amount::parse(raw.get()).map_err(|error| format!("{field}: {error}"))
 }
 
-/// One line: the AI charges it gives, or its money counted as not AI; `Err` rejects it.
-fn read_row(source: &str, line: &str) -> Result<Row, String> {
-    let row: ExportRow = serde_json::from_str(line)
-        .map_err(|error| format!("column {}: {error}", error.column()))?;
+/// One row: the AI charges it gives, or its money counted as not AI; `Err` rejects it.
+fn read_row(source: &str, row: &ExportRow) -> Result<Row, String> {
     let currency = currency_code(&row.currency).map_err(|error| format!("currency: {error}"))?;
     let cost = amount("cost", &row.cost)?;
     let credits = row
@@ -175,14 +327,14 @@ fn read_row(source: &str, line: &str) -> Result<Row, String> {
         currency: currency.clone(),
         total: cost + credits.iter().sum::<Amount>(),
     };
-    if !is_ai(&row) {
+    if !is_ai(row) {
         return Ok(Row::NotAi { money });
     }
 
-    let start = OffsetDateTime::parse(&row.usage_start_time, &Rfc3339)
-        .map_err(|error| format!("usage_start_time: {error}"))?;
-    let end = OffsetDateTime::parse(&row.usage_end_time, &Rfc3339)
-        .map_err(|error| format!("usage_end_time: {error}"))?;
+    let start = parse_timestamp(&row.usage_start_time)
+        .ok_or_else(|| format!("usage_start_time: `{}` is not a time", row.usage_start_time))?;
+    let end = parse_timestamp(&row.usage_end_time)
+        .ok_or_else(|| format!("usage_end_time: `{}` is not a time", row.usage_end_time))?;
     let (billing_start, billing_end) = invoice_month(row.invoice.as_ref())
         .unwrap_or((month_start(start), next_month_start(start)));
     let category = match row.cost_type.as_deref().unwrap_or("regular") {
@@ -248,7 +400,7 @@ fn read_row(source: &str, line: &str) -> Result<Row, String> {
         charge_class: None,
         consumed_quantity: consumed,
         consumed_unit: consumed.map(|_| "Tokens".to_owned()),
-        tags: tags_of(&row),
+        tags: tags_of(row),
         source: source.to_owned(),
         model: sku.model,
         token_type: sku.token_type,
@@ -257,7 +409,7 @@ fn read_row(source: &str, line: &str) -> Result<Row, String> {
         attribution_key: project_id.unwrap_or_else(|| row.billing_account_id.clone()),
         cost_estimated: false,
     };
-    let mut charges = credit_charges(&base, &row, &credits);
+    let mut charges = credit_charges(&base, row, &credits);
     charges.insert(0, base);
     Ok(Row::Ai { money, charges })
 }
@@ -312,6 +464,21 @@ fn is_ai(row: &ExportRow) -> bool {
         .any(|service| row.service.description.eq_ignore_ascii_case(service))
 }
 
+/// A BigQuery `TIMESTAMP` as an export writes it: RFC 3339 (`2026-10-09T10:00:00Z`), or
+/// BigQuery's own text (`2026-10-09 10:00:00 UTC`, with or without fractions of a second).
+fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
+    if let Ok(instant) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Some(instant);
+    }
+    let local = text.trim().strip_suffix(" UTC")?;
+    let format = format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second][optional [.[subsecond]]]"
+    );
+    PrimitiveDateTime::parse(local, format)
+        .ok()
+        .map(PrimitiveDateTime::assume_utc)
+}
+
 /// `invoice.month` (`YYYYMM`) as the billing period.
 fn invoice_month(invoice: Option<&Invoice>) -> Option<(OffsetDateTime, OffsetDateTime)> {
     let text = invoice?.month.as_deref()?;
@@ -326,16 +493,16 @@ fn invoice_month(invoice: Option<&Invoice>) -> Option<(OffsetDateTime, OffsetDat
 
 /// What a Vertex SKU description says about the model.
 #[derive(Debug, PartialEq, Eq)]
-struct Sku {
-    model: Option<String>,
-    token_type: Option<TokenType>,
-    publisher: &'static str,
+pub(super) struct Sku {
+    pub model: Option<String>,
+    pub token_type: Option<TokenType>,
+    pub publisher: &'static str,
 }
 
 /// Reads SKU descriptions such as `Gemini 2.5 Flash Text Input - Predictions` or
 /// `Claude Sonnet 4.5 Output Tokens`: the model is the words before the modality and
 /// direction, the token type is the direction.
-fn describe_sku(description: &str) -> Sku {
+pub(super) fn describe_sku(description: &str) -> Sku {
     let head = description
         .split(" - ")
         .next()

@@ -15,10 +15,11 @@ pub mod mistral;
 pub mod openai;
 mod openai_usage;
 pub mod pages;
+mod parquet_file;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use allot_core::Charge;
@@ -158,6 +159,23 @@ fn read_each(
     Ok(charges)
 }
 
+/// The columns that make a file a FOCUS file rather than a cloud's own export.
+const FOCUS_COLUMNS: [&str; 3] = ["BilledCost", "ChargePeriodStart", "ServiceCategory"];
+
+/// Whether `path` (CSV or Parquet) is a FOCUS file: the clouds deliver their FOCUS exports
+/// through the same channels as their own, and allot reads either from the cloud's source.
+pub fn is_focus_file(path: &Path) -> Result<bool> {
+    let names = if parquet_file::is_parquet(path) {
+        parquet_file::column_names(path)?
+    } else {
+        csv_file::column_names(path)?
+    };
+    let folded: Vec<String> = names.iter().map(|name| csv_file::fold(name)).collect();
+    Ok(FOCUS_COLUMNS
+        .iter()
+        .all(|column| folded.contains(&csv_file::fold(column))))
+}
+
 /// A JSON object whose values are kept as text: strings as they are, anything else as its
 /// JSON (FOCUS `Tags`, Azure `Tags`, CUR map columns).
 pub fn json_object_strings(text: &str) -> serde_json::Result<BTreeMap<String, String>> {
@@ -171,18 +189,51 @@ pub fn json_object_strings(text: &str) -> serde_json::Result<BTreeMap<String, St
         .collect())
 }
 
-/// Reads a whole file as text (gunzipped when its name ends in `.gz`), naming it on failure.
-pub fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-    let bytes = if path.extension().is_some_and(|extension| extension == "gz") {
-        let mut decoded = Vec::new();
-        flate2::read::MultiGzDecoder::new(bytes.as_slice())
-            .read_to_end(&mut decoded)
-            .with_context(|| format!("`{}` is not a complete gzip file", path.display()))?;
-        decoded
+/// The first bytes of every gzip file.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Opens an input file for reading as a stream, gunzipped when it is a gzip file (by its first
+/// bytes, whatever its name), so that a file of any size is read in bounded memory.
+pub fn open_input(path: &Path) -> Result<Input> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let mut start = [0_u8; 2];
+    let is_gzip = file.read_exact(&mut start).is_ok() && start == GZIP_MAGIC;
+    file.seek(std::io::SeekFrom::Start(0))
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let reader: Box<dyn BufRead> = if is_gzip {
+        Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(file)))
     } else {
-        bytes
+        Box::new(BufReader::new(file))
     };
+    Ok(Input { reader, is_gzip })
+}
+
+/// An input file opened by [`open_input`].
+pub struct Input {
+    pub reader: Box<dyn BufRead>,
+    pub is_gzip: bool,
+}
+
+impl Input {
+    /// The error for a failure to read `path` part-way: for a gzip file, that it is not whole.
+    pub fn read_error(path: &Path, is_gzip: bool, error: &std::io::Error) -> anyhow::Error {
+        if is_gzip {
+            anyhow::anyhow!("`{}` is not a complete gzip file: {error}", path.display())
+        } else {
+            anyhow::anyhow!("cannot read `{}`: {error}", path.display())
+        }
+    }
+}
+
+/// Reads a whole file as text (gunzipped when it is a gzip file, without a byte-order mark),
+/// naming it on failure. For the vendors' JSON pages, which are small; exports are streamed.
+pub fn read_text(path: &Path) -> Result<String> {
+    let mut input = open_input(path)?;
+    let mut bytes = Vec::new();
+    if let Err(error) = input.reader.read_to_end(&mut bytes) {
+        return Err(Input::read_error(path, input.is_gzip, &error));
+    }
     let text = String::from_utf8(bytes).map_err(|error| {
         anyhow::anyhow!(
             "`{}` is not UTF-8 text (byte {} is not)",
