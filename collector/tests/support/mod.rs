@@ -6,6 +6,8 @@
     reason = "each test file uses the part of these helpers it needs"
 )]
 
+pub mod cases;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
