@@ -67,9 +67,10 @@ async fn the_dashboard_shows_what_the_collector_reconciled() {
         .arg(&report))
     .expect("allot collect publishes the demo data");
     let expected_total = reconciled_total(&report);
+    let generated = demo.anthropic_total_usd + demo.openai_total_usd + demo.mistral_total_usd;
     assert_eq!(
         Ok(expected_total),
-        Amount::try_from_decimal(demo.anthropic_total_usd + demo.openai_total_usd),
+        Amount::try_from_decimal(generated),
         "the collector's total is the demo generator's"
     );
 
@@ -108,7 +109,7 @@ async fn the_dashboard_shows_what_the_collector_reconciled() {
         .texts("#chart-provider .legendtext")
         .await
         .expect("legend"));
-    assert_eq!(providers, set(["Anthropic", "OpenAI"]));
+    assert_eq!(providers, set(["Anthropic", "OpenAI", "Mistral AI"]));
     let models = set(browser
         .texts("#chart-model .legendtext")
         .await

@@ -249,7 +249,7 @@ fn duckdb_reads_the_published_data_set_with_hive_partitioning() {
         rows += fields[1].parse::<u64>().expect("count");
         total += usd(fields[2]);
     }
-    assert_eq!(sources, ["anthropic", "openai"]);
+    assert_eq!(sources, ["anthropic", "mistral", "openai"]);
     assert_eq!(rows, expected_rows);
     assert_eq!(
         total, expected_usd,

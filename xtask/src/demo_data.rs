@@ -2,7 +2,8 @@
 //! own API responses, with the allocation rules that give its workspaces and projects to teams.
 //!
 //! [`generate`] writes the pages of Anthropic's cost report and of the `openai` costs endpoint,
-//! and an `allocation.toml`, for the 183 UTC days ending on a given date. Everything comes from
+//! the responses of Mistral's usage endpoint, and an `allocation.toml`, for the 183 UTC days
+//! ending on a given date. Everything comes from
 //! fixed seeds, so the same end date always gives byte-identical files and the demo's numbers can
 //! be relied on in tests.
 //!
@@ -13,6 +14,7 @@
 mod anthropic;
 mod anthropic_workloads;
 mod calendar;
+mod mistral;
 mod openai;
 mod openai_workloads;
 mod organization;
@@ -35,20 +37,24 @@ pub struct DemoSummary {
     pub anthropic_total_usd: Decimal,
     /// The sum of every `openai` `amount.value` written, read as the decimal its JSON text spells.
     pub openai_total_usd: Decimal,
+    /// The sum of every Mistral entry's `value_paid` times its listed price, in US dollars.
+    pub mistral_total_usd: Decimal,
     /// The teams the allocation rules name.
     pub teams: BTreeSet<String>,
-    /// The model ids (dated snapshots) of every token charge written, across both vendors.
+    /// The model ids (dated snapshots) of every token charge written, across the vendors.
     pub models: BTreeSet<String>,
 }
 
 /// Writes the demo organization's vendor files under `out_dir` and returns what it wrote.
 ///
-/// The files are `anthropic/cost_report_page_NNN.json`, `openai/costs_page_NNN.json` and
-/// `allocation.toml`, for the 183 UTC days ending on `end_date` inclusive.
+/// The files are `anthropic/cost_report_page_NNN.json`, `openai/costs_page_NNN.json`,
+/// `mistral/usage_NNN.json` and `allocation.toml`, for the 183 UTC days ending on `end_date`
+/// inclusive.
 pub fn generate(out_dir: &Path, end_date: time::Date) -> anyhow::Result<DemoSummary> {
     let period = calendar::Period::ending_on(end_date)?;
     let anthropic = anthropic::cost_report_pages(&period)?;
     let openai = openai::costs_pages(&period)?;
+    let mistral = mistral::usage_responses(&period)?;
 
     let mut files = Vec::new();
     write_pages(
@@ -63,15 +69,26 @@ pub fn generate(out_dir: &Path, end_date: time::Date) -> anyhow::Result<DemoSumm
         &openai.pages,
         &mut files,
     )?;
+    write_pages(
+        &out_dir.join("mistral"),
+        "usage",
+        &mistral.pages,
+        &mut files,
+    )?;
     let allocation = out_dir.join("allocation.toml");
     write_file(&allocation, organization::ALLOCATION_TOML.as_bytes())?;
     files.push(allocation);
 
-    let models = anthropic.models.iter().chain(&openai.models);
+    let models = anthropic
+        .models
+        .iter()
+        .chain(&openai.models)
+        .chain(&mistral.models);
     Ok(DemoSummary {
         files,
         anthropic_total_usd: anthropic.total_usd,
         openai_total_usd: openai.total_usd,
+        mistral_total_usd: mistral.total_usd,
         teams: organization::TEAMS
             .iter()
             .map(|&team| team.to_owned())
