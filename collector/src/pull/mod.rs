@@ -30,7 +30,7 @@ use crate::sources::pages::Page;
 use crate::sources::{SourceKind, month_start, next_month_start};
 
 /// The `[source.api]` table of a source in the configuration file.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApiConfig {
     /// The environment variable holding the admin key; the kind's usual one when absent.
@@ -282,13 +282,14 @@ pub async fn pull(
         plan.timeout,
         plan.retry,
     )?;
-    let pages = match kind {
-        SourceKind::Anthropic => anthropic::pages(&client, plan, period).await?,
-        SourceKind::Openai => openai::pages(&client, period).await?,
-        SourceKind::Mistral => mistral::pages(&client, plan, period).await?,
-        SourceKind::Aws | SourceKind::Azure | SourceKind::Focus | SourceKind::Gcp => Vec::new(),
-    };
-    Ok(pages)
+    match kind {
+        SourceKind::Anthropic => anthropic::pages(&client, plan, period).await,
+        SourceKind::Openai => openai::pages(&client, period).await,
+        SourceKind::Mistral => mistral::pages(&client, plan, period).await,
+        SourceKind::Aws | SourceKind::Azure | SourceKind::Focus | SourceKind::Gcp => {
+            bail!("source `{source}`: `{kind}` has no admin API")
+        }
+    }
 }
 
 /// An RFC 3339 time as the Anthropic API takes it: `2026-10-01T00:00:00Z`.
