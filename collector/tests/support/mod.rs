@@ -7,6 +7,7 @@
 )]
 
 pub mod cases;
+pub mod vendor_server;
 
 use std::collections::BTreeMap;
 use std::path::Path;
