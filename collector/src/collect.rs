@@ -154,6 +154,19 @@ async fn collect_api(
     report.period = Some(period.to_string());
     report.pages_fetched = u64::try_from(pages.len()).unwrap_or(u64::MAX);
     let output = read_pages(&plan.id, plan.kind, &pages, report)?;
+    let outside = output
+        .charges
+        .iter()
+        .map(|charge| charge.charge_period_start)
+        .filter(|&start| !period.contains(start))
+        .min();
+    if let Some(start) = outside {
+        // Merging them would double the published charges of that day.
+        anyhow::bail!(
+            "the answer holds charges of {}, outside the days asked for",
+            start.date()
+        );
+    }
     let months = months_of(period);
     let carried = carried_over(&plan.id, &months, period, destination, published).await?;
     let mut collected = reconcile(

@@ -742,3 +742,33 @@ fn a_failed_nightly_pull_keeps_what_was_published() {
     assert_eq!(before, after);
     assert_eq!(billed_by_day(&published_rows(&data(&folder))).len(), 2);
 }
+
+#[test]
+fn days_the_pull_did_not_ask_for_are_refused_not_merged() {
+    let days = cost_report_of(&[one_day("01", "1000"), one_day("02", "2000")]);
+    let server = VendorServer::start(vec![
+        route(COST_REPORT, &[], vec![json(&days)]),
+        route(MESSAGES_USAGE, &[], vec![json(ANTHROPIC_EMPTY)]),
+    ]);
+    let anthropic = api_source("anthropic", &server, "2026-10-01", "restate_days = 0");
+    let (folder, config) = configured(&[anthropic]);
+    assert_success(&pull(&config));
+
+    // A server that ignores `starting_at` answers 1 and 2 October again.
+    let output = pull(&config);
+    assert!(!output.status.success());
+    assert_eq!(
+        server.received(COST_REPORT)[1].param("starting_at"),
+        Some("2026-10-03T00:00:00Z")
+    );
+    let stderr = stderr(&output);
+    assert!(
+        stderr.contains("error: source `anthropic` for 2026-10-03.."),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the answer holds charges of 2026-10-01, outside the days asked for"),
+        "{stderr}"
+    );
+    assert_eq!(billed_by_day(&published_rows(&data(&folder))).len(), 2);
+}
