@@ -772,3 +772,23 @@ fn days_the_pull_did_not_ask_for_are_refused_not_merged() {
     );
     assert_eq!(billed_by_day(&published_rows(&data(&folder))).len(), 2);
 }
+
+#[test]
+fn claude_from_the_api_and_from_bedrock_share_one_model_identity() {
+    let server = VendorServer::start(anthropic_cost_report(vec![json(&case(
+        "cases/anthropic-cents/cost_report.json",
+    ))]));
+    let aws = format!(
+        "[[source]]\nid = \"aws\"\ninput = [\"{}\"]\n",
+        fixture("cases/cur2-credits-and-tags/cur2.csv")
+    );
+    let (folder, config) = configured(&[api_source("anthropic", &server, "2026-10-01", ""), aws]);
+    assert_success(&pull(&config));
+    let rows = published_rows(&data(&folder));
+    let sonnet_sources: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .filter(|row| value(row, "x_Model") == Some("claude-sonnet-4-5"))
+        .filter_map(|row| value(row, "x_Source"))
+        .collect();
+    assert_eq!(sonnet_sources, ["anthropic", "aws"].into());
+}
