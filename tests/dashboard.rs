@@ -76,8 +76,8 @@ fn collect_demo(work: &Path) -> (xtask::demo_data::DemoSummary, Amount) {
     (demo, total)
 }
 
-/// What the demo generator wrote that the collector keeps: the vendors' pages and the clouds'
-/// AI lines.
+/// What the demo generator wrote that the collector keeps: the vendors' responses and the
+/// clouds' AI lines.
 fn generated_total(demo: &xtask::demo_data::DemoSummary) -> Amount {
     let total = demo.cloud_ai_total_usd.values().fold(
         demo.anthropic_total_usd + demo.openai_total_usd,
@@ -128,7 +128,14 @@ async fn the_dashboard_shows_what_the_collector_reconciled() {
         .expect("legend"));
     assert_eq!(
         providers,
-        set(["Anthropic", "OpenAI", "AWS", "Microsoft", "Google Cloud"])
+        set([
+            "Anthropic",
+            "OpenAI",
+            "Mistral AI",
+            "AWS",
+            "Microsoft",
+            "Google Cloud"
+        ])
     );
     let models = set(browser
         .texts("#chart-model .legendtext")

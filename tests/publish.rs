@@ -249,7 +249,10 @@ fn duckdb_reads_the_published_data_set_with_hive_partitioning() {
         rows += fields[1].parse::<u64>().expect("count");
         total += usd(fields[2]);
     }
-    assert_eq!(sources, ["anthropic", "aws", "azure", "gcp", "openai"]);
+    assert_eq!(
+        sources,
+        ["anthropic", "aws", "azure", "gcp", "mistral", "openai"]
+    );
     assert_eq!(rows, expected_rows);
     assert_eq!(
         total, expected_usd,

@@ -1,4 +1,4 @@
-//! `allot collect`: read every source, reconcile, and publish the data set.
+//! `allot collect`: read or pull every source, reconcile, and publish the data set.
 //!
 //! Nothing is published unless every source reconciles: the charges are partitioned by source
 //! and month, written to Parquet in memory, read back and summed, and compared with what was
@@ -6,15 +6,20 @@
 //! the new manifest drops is removed one run later, so readers of the old manifest are never
 //! cut short. A partition (source, month) collected again replaces the old one, so re-running
 //! a month never doubles it.
+//!
+//! A source pulled from its vendor's API collects a period of days (see [`crate::pull`]). The
+//! months it touches are rewritten with the pulled days' charges and, carried over unchanged
+//! from the published files, the charges of the other days of those months. A pull that fails
+//! leaves the source's published data as it was; the other sources are still published, and
+//! the failure, naming the source and the period, makes the run fail.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use allot_core::charge::charges_to_batch;
+use allot_core::charge::{charges_from_batch, charges_to_batch};
 use allot_core::manifest::{ALLOCATION_FILE, MANIFEST_FILE, Manifest, ManifestFile};
 use allot_core::parquet_io::{read_charges, write_charges};
 use allot_core::schema::SCHEMA_VERSION;
-use allot_core::table::ChargeTable;
 use allot_core::{Amount, Charge};
 use anyhow::{Context, Result};
 use bytes::Bytes;
@@ -22,9 +27,10 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::config::SourcePlan;
+use crate::config::{SourceInput, SourcePlan};
+use crate::pull::{ApiError, ApiPlan, Period, pull};
 use crate::report::{SourceReport, Totals};
-use crate::sources::read_source;
+use crate::sources::{next_month_start, read_pages, read_source};
 use crate::store::Destination;
 
 /// What `allot collect` was asked to do.
@@ -42,6 +48,9 @@ pub struct CollectOutcome {
     pub reports: Vec<SourceReport>,
     /// Why nothing was published; `None` when the data set was published.
     pub refusal: Option<String>,
+    /// The API pulls that failed, each naming its source and period: their sources' published
+    /// data was left as it was.
+    pub failures: Vec<String>,
 }
 
 /// One partition's Parquet file, ready to publish.
@@ -50,23 +59,55 @@ struct Partition {
     bytes: Bytes,
 }
 
-/// Reads, reconciles and publishes.
+/// A source's charges, ready to publish, and the published (source, month) partitions they
+/// replace.
+struct Collected {
+    report: SourceReport,
+    partitions: Vec<Partition>,
+    replaced: BTreeSet<(String, String)>,
+}
+
+/// Reads or pulls, reconciles and publishes.
 pub async fn collect(request: &CollectRequest) -> Result<CollectOutcome> {
+    let destination = Destination::open(&request.out)?;
+    let published = read_manifest(&destination).await?;
+    let today = OffsetDateTime::now_utc().date();
+
     let mut reports = Vec::new();
     let mut partitions = Vec::new();
+    let mut replaced = BTreeSet::new();
+    let mut failures = Vec::new();
     for plan in &request.sources {
-        let output = read_source(&plan.id, plan.kind, &plan.files)
-            .with_context(|| format!("source `{}`", plan.id))?;
-        let mut report = output.report;
-        for partition in partition(&plan.id, output.charges)? {
-            let written = read_charges(partition.bytes.clone())
-                .with_context(|| format!("reading back `{}`", partition.entry.path))?;
-            let table = ChargeTable::from_batches(&written)?;
-            add_totals(&mut report.output_cost, &table);
-            report.rows_written += u64::try_from(table.len()).unwrap_or(u64::MAX);
-            partitions.push(partition);
-        }
-        reports.push(report);
+        let collected = match &plan.input {
+            SourceInput::Files(files) => {
+                let output = read_source(&plan.id, plan.kind, files)
+                    .with_context(|| format!("source `{}`", plan.id))?;
+                reconcile(&plan.id, output.report, output.charges, Vec::new(), None)?
+            }
+            SourceInput::Api(api) => {
+                let Some(period) =
+                    Period::to_collect(&plan.id, plan.kind, api, published.as_ref(), today)
+                else {
+                    tracing::info!(source = plan.id, "already collected up to today");
+                    continue;
+                };
+                match collect_api(plan, api, period, &destination, published.as_ref()).await {
+                    Ok(collected) => collected,
+                    Err(error) => {
+                        let failure = if error.is::<ApiError>() {
+                            format!("{error:#}")
+                        } else {
+                            format!("source `{}` for {period}: {error:#}", plan.id)
+                        };
+                        failures.push(format!("{failure}; its published data is unchanged"));
+                        continue;
+                    }
+                }
+            }
+        };
+        reports.push(collected.report);
+        partitions.extend(collected.partitions);
+        replaced.extend(collected.replaced);
     }
 
     let unreconciled: Vec<&str> = reports
@@ -85,35 +126,172 @@ pub async fn collect(request: &CollectRequest) -> Result<CollectOutcome> {
             "{rejected} input lines were rejected; fix them, or publish without them with \
              `--accept-rejected`"
         ))
+    } else if reports.is_empty() && !failures.is_empty() {
+        Some("no source could be collected".to_owned())
     } else {
         None
     };
-    if refusal.is_some() {
-        return Ok(CollectOutcome { reports, refusal });
+    if refusal.is_none() {
+        publish(request, &destination, published, partitions, &replaced).await?;
     }
-
-    publish(request, partitions).await?;
     Ok(CollectOutcome {
         reports,
-        refusal: None,
+        refusal,
+        failures,
     })
 }
 
-fn add_totals(totals: &mut Totals, table: &ChargeTable) {
-    for (currency, cost) in table.currency.iter().zip(&table.billed_cost) {
-        *totals
-            .entry(table.strings.get(*currency).to_owned())
-            .or_insert(Amount::ZERO) += *cost;
+/// Pulls a source's period and merges it with the days of the same months already published.
+async fn collect_api(
+    plan: &SourcePlan,
+    api: &ApiPlan,
+    period: Period,
+    destination: &Destination,
+    published: Option<&Manifest>,
+) -> Result<Collected> {
+    let pages = pull(&plan.id, plan.kind, api, period).await?;
+    let mut report = SourceReport::new(&plan.id);
+    report.period = Some(period.to_string());
+    report.pages_fetched = u64::try_from(pages.len()).unwrap_or(u64::MAX);
+    let output = read_pages(&plan.id, plan.kind, &pages, report)?;
+    let outside = output
+        .charges
+        .iter()
+        .map(|charge| charge.charge_period_start)
+        .filter(|&start| !period.contains(start))
+        .min();
+    if let Some(start) = outside {
+        // Merging them would double the published charges of that day.
+        anyhow::bail!(
+            "the answer holds charges of {}, outside the days asked for",
+            start.date()
+        );
     }
+    let months = months_of(period);
+    let carried = carried_over(&plan.id, &months, period, destination, published).await?;
+    let mut collected = reconcile(
+        &plan.id,
+        output.report,
+        output.charges,
+        carried,
+        Some(period),
+    )?;
+    collected
+        .replaced
+        .extend(months.into_iter().map(|month| (plan.id.clone(), month)));
+    Ok(collected)
+}
+
+/// Partitions a source's charges (with the published charges carried over) and reads every
+/// partition back, summing the money of the charges read this run into the report.
+fn reconcile(
+    source: &str,
+    mut report: SourceReport,
+    charges: Vec<Charge>,
+    carried: Vec<Charge>,
+    period: Option<Period>,
+) -> Result<Collected> {
+    for charge in &carried {
+        report.rows_carried_over += 1;
+        *report
+            .carried_over_cost
+            .entry(charge.billing_currency.clone())
+            .or_default() += charge.billed_cost;
+    }
+    let mut partitions = Vec::new();
+    let mut replaced = BTreeSet::new();
+    for partition in partition(source, charges.into_iter().chain(carried).collect())? {
+        let written = read_charges(partition.bytes.clone())
+            .with_context(|| format!("reading back `{}`", partition.entry.path))?;
+        for batch in &written {
+            let read_back = charges_from_batch(batch)
+                .with_context(|| format!("reading back `{}`", partition.entry.path))?;
+            let this_run = read_back.iter().filter(|charge| {
+                period.is_none_or(|period| period.contains(charge.charge_period_start))
+            });
+            for charge in this_run {
+                add_total(&mut report.output_cost, charge);
+                report.rows_written += 1;
+            }
+        }
+        replaced.insert((
+            partition.entry.source.clone(),
+            partition.entry.month.clone(),
+        ));
+        partitions.push(partition);
+    }
+    Ok(Collected {
+        report,
+        partitions,
+        replaced,
+    })
+}
+
+/// The published charges of `source` in `months` that lie outside `period`.
+async fn carried_over(
+    source: &str,
+    months: &BTreeSet<String>,
+    period: Period,
+    destination: &Destination,
+    published: Option<&Manifest>,
+) -> Result<Vec<Charge>> {
+    let files = published
+        .iter()
+        .flat_map(|manifest| manifest.files.iter())
+        .filter(|file| file.source == source && months.contains(&file.month));
+    let mut carried = Vec::new();
+    for file in files {
+        let Some(bytes) = destination.get(&file.path).await? else {
+            anyhow::bail!(
+                "the published manifest lists `{}`, which is missing from `{}`",
+                file.path,
+                destination.shown()
+            );
+        };
+        let batches = read_charges(bytes)
+            .with_context(|| format!("reading the published `{}`", file.path))?;
+        for batch in &batches {
+            let charges = charges_from_batch(batch)
+                .with_context(|| format!("reading the published `{}`", file.path))?;
+            carried.extend(
+                charges
+                    .into_iter()
+                    .filter(|charge| !period.contains(charge.charge_period_start)),
+            );
+        }
+    }
+    Ok(carried)
+}
+
+/// The months (`YYYY-MM`) that a period's days fall in.
+fn months_of(period: Period) -> BTreeSet<String> {
+    let mut months = BTreeSet::new();
+    let mut day = period.first.midnight().assume_utc();
+    while day.date() < period.end {
+        months.insert(month_of(day));
+        day = next_month_start(day);
+    }
+    months
+}
+
+fn month_of(at: OffsetDateTime) -> String {
+    format!("{:04}-{:02}", at.year(), u8::from(at.month()))
+}
+
+fn add_total(totals: &mut Totals, charge: &Charge) {
+    *totals
+        .entry(charge.billing_currency.clone())
+        .or_insert(Amount::ZERO) += charge.billed_cost;
 }
 
 /// Splits a source's charges by month of `ChargePeriodStart` and writes each month's Parquet.
 fn partition(source: &str, charges: Vec<Charge>) -> Result<Vec<Partition>> {
     let mut by_month: BTreeMap<String, Vec<Charge>> = BTreeMap::new();
     for charge in charges {
-        let start = charge.charge_period_start;
-        let month = format!("{:04}-{:02}", start.year(), u8::from(start.month()));
-        by_month.entry(month).or_default().push(charge);
+        by_month
+            .entry(month_of(charge.charge_period_start))
+            .or_default()
+            .push(charge);
     }
     let mut partitions = Vec::new();
     for (month, mut charges) in by_month {
@@ -170,13 +348,13 @@ fn rfc3339(at: OffsetDateTime) -> String {
 /// Writes the partitions, then the rules, then the manifest; then removes the files that the
 /// previous run retired. A file the new manifest drops is kept for one more run (listed as
 /// `retired`), so a reader that read the previous manifest a moment ago can still fetch it.
-async fn publish(request: &CollectRequest, partitions: Vec<Partition>) -> Result<()> {
-    let destination = Destination::open(&request.out)?;
-    let previous = read_manifest(&destination).await?;
-    let replaced: BTreeSet<(String, String)> = partitions
-        .iter()
-        .map(|p| (p.entry.source.clone(), p.entry.month.clone()))
-        .collect();
+async fn publish(
+    request: &CollectRequest,
+    destination: &Destination,
+    previous: Option<Manifest>,
+    partitions: Vec<Partition>,
+    replaced: &BTreeSet<(String, String)>,
+) -> Result<()> {
     let mut files: Vec<ManifestFile> = previous
         .iter()
         .flat_map(|manifest| manifest.files.iter())

@@ -1,4 +1,5 @@
-//! The collect configuration: which sources to read, from which files, and where to publish.
+//! The collect configuration: which sources to read, from which files or vendor APIs, and
+//! where to publish.
 //!
 //! ```toml
 //! out = "data"                    # a folder, or s3://, gs://, az:// URL to publish to
@@ -8,9 +9,17 @@
 //! id = "anthropic"                # x_Source of its rows
 //! kind = "anthropic"              # optional when the id is a kind's name
 //! input = ["exports/anthropic/*.json"]
+//!
+//! [[source]]
+//! id = "openai"
+//! [source.api]                    # pulled from the vendor's admin API instead of files
+//! key_env = "OPENAI_ADMIN_KEY"    # optional: the kind's usual variable
+//! start = "2026-01-01"            # the first day of the first pull
+//! restate_days = 3                # days before the last collected one asked for again
 //! ```
 //!
-//! Relative paths are relative to the configuration file.
+//! Relative paths are relative to the configuration file. Keys are read from the environment
+//! only, never from the file.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +27,7 @@ use allot_core::allocation::line_and_column;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
+use crate::pull::{ApiConfig, ApiPlan};
 use crate::sources::SourceKind;
 
 /// A parsed configuration file.
@@ -37,15 +47,25 @@ pub struct Config {
 pub struct SourceConfig {
     pub id: String,
     pub kind: Option<SourceKind>,
+    #[serde(default)]
     pub input: Vec<String>,
+    /// Pull from the vendor's admin API instead of reading files.
+    pub api: Option<ApiConfig>,
 }
 
-/// One source to read, with its files found.
-#[derive(Debug, Clone)]
+/// One source to read, with its files found or its API pull planned.
+#[derive(Debug)]
 pub struct SourcePlan {
     pub id: String,
     pub kind: SourceKind,
-    pub files: Vec<PathBuf>,
+    pub input: SourceInput,
+}
+
+/// Where a source's data comes from.
+#[derive(Debug)]
+pub enum SourceInput {
+    Files(Vec<PathBuf>),
+    Api(Box<ApiPlan>),
 }
 
 impl Config {
@@ -81,12 +101,38 @@ impl Config {
     }
 }
 
+/// Plans one `[[source]]` of a configuration file: its files, or its API pull.
+pub fn plan_configured(source: &SourceConfig) -> Result<SourcePlan> {
+    let id = &source.id;
+    let Some(api) = &source.api else {
+        if source.input.is_empty() {
+            bail!("source `{id}` needs `input` files or an `[source.api]` table");
+        }
+        return plan_source(id, source.kind, &source.input);
+    };
+    if !source.input.is_empty() {
+        bail!("source `{id}` has both `input` and `[source.api]`: give one of them");
+    }
+    let kind = source_kind(id, source.kind)?;
+    Ok(SourcePlan {
+        id: id.clone(),
+        kind,
+        input: SourceInput::Api(Box::new(ApiPlan::new(id, kind, api)?)),
+    })
+}
+
+fn source_kind(id: &str, kind: Option<SourceKind>) -> Result<SourceKind> {
+    kind.or_else(|| SourceKind::from_id(id)).ok_or_else(|| {
+        anyhow::anyhow!(
+            "source `{id}` needs a `kind` (anthropic, openai, mistral, aws, azure, gcp or focus)"
+        )
+    })
+}
+
 /// Resolves a source's kind and finds its files: each input is a path or a glob, and every
 /// glob must match at least one file.
 pub fn plan_source(id: &str, kind: Option<SourceKind>, inputs: &[String]) -> Result<SourcePlan> {
-    let Some(kind) = kind.or_else(|| SourceKind::from_id(id)) else {
-        bail!("source `{id}` needs a `kind` (anthropic, openai, aws, azure, gcp or focus)");
-    };
+    let kind = source_kind(id, kind)?;
     let mut files = Vec::new();
     for input in inputs {
         let mut matched: Vec<PathBuf> = glob::glob(input)
@@ -103,6 +149,6 @@ pub fn plan_source(id: &str, kind: Option<SourceKind>, inputs: &[String]) -> Res
     Ok(SourcePlan {
         id: id.to_owned(),
         kind,
-        files,
+        input: SourceInput::Files(files),
     })
 }

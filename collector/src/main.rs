@@ -4,6 +4,7 @@
 mod collect;
 mod config;
 mod publish_site;
+mod pull;
 mod report;
 mod report_cmd;
 mod rules_cmd;
@@ -20,7 +21,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
 use crate::collect::{CollectRequest, collect};
-use crate::config::{Config, plan_source};
+use crate::config::{Config, plan_configured, plan_source};
 use crate::sources::SourceKind;
 
 #[derive(Parser)]
@@ -36,7 +37,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Read vendor billing files, normalize them, reconcile and publish the data set
+    /// Read vendor billing files or pull vendor APIs, normalize, reconcile and publish the data
+    /// set
     Collect(CollectArgs),
     /// Serve the built dashboard and a data folder on 127.0.0.1
     Serve(ServeArgs),
@@ -162,12 +164,19 @@ async fn run_collect(args: CollectArgs) -> Result<ExitCode> {
         std::fs::write(path, json)
             .with_context(|| format!("cannot write the report `{}`", path.display()))?;
     }
+    for failure in &outcome.failures {
+        eprintln!("error: {failure}");
+    }
     if let Some(refusal) = outcome.refusal {
         eprintln!("error: nothing was published: {refusal}");
         return Ok(ExitCode::FAILURE);
     }
     tracing::info!(out = %store::redact(&request.out), "published");
-    Ok(ExitCode::SUCCESS)
+    if outcome.failures.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::FAILURE)
+    }
 }
 
 fn collect_request(config_path: Option<&PathBuf>, args: &CollectArgs) -> Result<CollectRequest> {
@@ -177,7 +186,7 @@ fn collect_request(config_path: Option<&PathBuf>, args: &CollectArgs) -> Result<
             let sources = config
                 .sources
                 .iter()
-                .map(|source| plan_source(&source.id, source.kind, &source.input))
+                .map(plan_configured)
                 .collect::<Result<Vec<_>>>()?;
             if sources.is_empty() {
                 bail!("`{}` lists no [[source]]", path.display());

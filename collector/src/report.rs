@@ -15,8 +15,9 @@ use serde::Serialize;
 /// An input line that could not be read, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rejection {
+    /// The file, or the API call and page, the line came from.
     pub file: String,
-    /// Where in the file: `line 12, column BilledCost` for CSV, a JSON path for JSON.
+    /// Where in it: `line 12, column BilledCost` for CSV, a JSON path for JSON.
     pub location: String,
     pub reason: String,
 }
@@ -50,6 +51,21 @@ pub struct SourceReport {
     #[serde(serialize_with = "serialize_totals")]
     pub output_cost: Totals,
     pub rows_written: u64,
+    /// Rows of a usage report read (tokens, no money): joined to the cost rows for their
+    /// token counts, and for the keys' share of an estimated cost.
+    pub usage_rows: u64,
+    /// Charges whose cost allot estimated (`x_CostEstimated`), from how many billed rows.
+    pub rows_estimated: u64,
+    pub rows_split_for_estimate: u64,
+    /// For a pull from a vendor's API: the UTC days collected (`YYYY-MM-DD..YYYY-MM-DD`,
+    /// inclusive) and the pages fetched.
+    pub period: Option<String>,
+    pub pages_fetched: u64,
+    /// Rows already published outside the collected days, kept untouched in the months the
+    /// pull rewrote, and their cost. They are not part of this run's input or output totals.
+    pub rows_carried_over: u64,
+    #[serde(serialize_with = "serialize_totals")]
+    pub carried_over_cost: Totals,
     pub rejections: Vec<Rejection>,
     /// Charges for a model allot does not know, by model: kept with their cost, listed so a
     /// person can check them.
@@ -88,10 +104,10 @@ impl SourceReport {
     /// Why the money or the rows do not add up, if they do not.
     pub fn discrepancies(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        let accounted = self.rows_kept + self.rows_not_ai + self.rows_rejected;
+        let accounted = self.rows_kept + self.rows_not_ai + self.rows_rejected + self.usage_rows;
         if accounted != self.rows_read {
             problems.push(format!(
-                "{} rows read but {accounted} kept, dropped or rejected",
+                "{} rows read but {accounted} kept, dropped, rejected or read as usage",
                 self.rows_read
             ));
         }
@@ -144,9 +160,17 @@ pub fn render(reports: &[SourceReport]) -> String {
             "NOT RECONCILED"
         };
         let _ = writeln!(out, "source `{}`: {verdict}", report.source);
-        let _ = writeln!(out, "  files            {}", report.files.len());
+        if let Some(period) = &report.period {
+            let _ = writeln!(out, "  period           {period}");
+            let _ = writeln!(out, "  pages fetched    {}", report.pages_fetched);
+        } else {
+            let _ = writeln!(out, "  files            {}", report.files.len());
+        }
         let _ = writeln!(out, "  rows read        {}", report.rows_read);
         let _ = writeln!(out, "  kept (AI)        {}", report.rows_kept);
+        if report.usage_rows > 0 {
+            let _ = writeln!(out, "  usage rows       {} (tokens)", report.usage_rows);
+        }
         let _ = writeln!(
             out,
             "  dropped, not AI  {} ({})",
@@ -165,6 +189,22 @@ pub fn render(reports: &[SourceReport]) -> String {
             format_totals(&report.output_cost)
         );
         let _ = writeln!(out, "  rows written     {}", report.rows_written);
+        if report.rows_estimated > 0 {
+            let _ = writeln!(
+                out,
+                "  estimated        {} rows split by API key from {} billed rows \
+                 (x_CostEstimated)",
+                report.rows_estimated, report.rows_split_for_estimate
+            );
+        }
+        if report.period.is_some() {
+            let _ = writeln!(
+                out,
+                "  carried over     {} published rows outside the period, untouched ({})",
+                report.rows_carried_over,
+                format_totals(&report.carried_over_cost)
+            );
+        }
         for (model, charges) in &report.unknown_models {
             let _ = writeln!(
                 out,
@@ -214,7 +254,7 @@ mod tests {
         assert_eq!(
             report.discrepancies(),
             vec![
-                "2 rows read but 1 kept, dropped or rejected".to_owned(),
+                "2 rows read but 1 kept, dropped, rejected or read as usage".to_owned(),
                 "USD: input 12.000271 but output 12 plus not-AI 0".to_owned(),
             ]
         );

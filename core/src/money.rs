@@ -163,7 +163,15 @@ impl Amount {
         (divisor != 0 && self.0 % divisor == 0).then(|| Amount(self.0 / divisor))
     }
 
-    /// Multiplies by a whole number, for splits and tests.
+    /// A whole number (a count of tokens, say), when it fits.
+    pub fn from_whole(value: i128) -> Option<Self> {
+        value
+            .checked_mul(ONE)
+            .filter(|raw| raw.unsigned_abs() < 10_u128.pow(38))
+            .map(Amount)
+    }
+
+    /// Multiplies by a whole number, for splits, prices and tests.
     pub fn checked_mul_int(self, factor: i128) -> Option<Self> {
         self.0.checked_mul(factor).map(Amount)
     }
@@ -365,6 +373,13 @@ mod tests {
             Amount::parse("1e20"),
             Err(AmountError::TooLarge(_))
         ));
+    }
+
+    #[test]
+    fn whole_numbers_fit_up_to_fourteen_digits() {
+        assert_eq!(Amount::from_whole(1_200_000), Some(amount("1200000")));
+        assert_eq!(Amount::from_whole(-3), Some(amount("-3")));
+        assert_eq!(Amount::from_whole(10_i128.pow(14)), None);
     }
 
     #[test]

@@ -12,7 +12,9 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
 /// The version of the normalized schema. It travels in the Arrow schema metadata (and so in the
 /// Parquet footer) and in the manifest; a reader refuses data of a version it does not know.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// Version 2 added `x_CostEstimated`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The metadata key under which [`SCHEMA_VERSION`] is stored.
 pub const SCHEMA_VERSION_KEY: &str = "allot.schema_version";
@@ -63,6 +65,7 @@ pub mod col {
     pub const SERVICE_TIER: &str = "x_ServiceTier";
     pub const ATTRIBUTION_KIND: &str = "x_AttributionKind";
     pub const ATTRIBUTION_KEY: &str = "x_AttributionKey";
+    pub const COST_ESTIMATED: &str = "x_CostEstimated";
 }
 
 /// The Arrow type of a charge timestamp: microseconds, UTC.
@@ -80,9 +83,9 @@ static SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
         ATTRIBUTION_KEY, ATTRIBUTION_KIND, BILLED_COST, BILLING_ACCOUNT_ID, BILLING_ACCOUNT_NAME,
         BILLING_CURRENCY, BILLING_PERIOD_END, BILLING_PERIOD_START, CHARGE_CATEGORY, CHARGE_CLASS,
         CHARGE_DESCRIPTION, CHARGE_PERIOD_END, CHARGE_PERIOD_START, CONSUMED_QUANTITY,
-        CONSUMED_UNIT, CONTRACTED_COST, EFFECTIVE_COST, INVOICE_ISSUER_NAME, LIST_COST, MODEL,
-        PRICING_QUANTITY, PRICING_UNIT, PROVIDER_NAME, PUBLISHER_NAME, REGION_ID, RESOURCE_ID,
-        RESOURCE_NAME, SERVICE_CATEGORY, SERVICE_NAME, SERVICE_TIER, SKU_ID, SOURCE,
+        CONSUMED_UNIT, CONTRACTED_COST, COST_ESTIMATED, EFFECTIVE_COST, INVOICE_ISSUER_NAME,
+        LIST_COST, MODEL, PRICING_QUANTITY, PRICING_UNIT, PROVIDER_NAME, PUBLISHER_NAME, REGION_ID,
+        RESOURCE_ID, RESOURCE_NAME, SERVICE_CATEGORY, SERVICE_NAME, SERVICE_TIER, SKU_ID, SOURCE,
         SUB_ACCOUNT_ID, SUB_ACCOUNT_NAME, TAGS, TOKEN_TYPE,
     };
     let ts = |name: &str| Field::new(name, timestamp_type(), false);
@@ -125,6 +128,7 @@ static SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
         text(SERVICE_TIER, true),
         text(ATTRIBUTION_KIND, false),
         text(ATTRIBUTION_KEY, false),
+        Field::new(COST_ESTIMATED, DataType::Boolean, false),
     ];
     let metadata = HashMap::from([(SCHEMA_VERSION_KEY.to_owned(), SCHEMA_VERSION.to_string())]);
     Arc::new(Schema::new_with_metadata(fields, metadata))
@@ -164,7 +168,7 @@ mod tests {
                 .metadata()
                 .get(SCHEMA_VERSION_KEY)
                 .map(String::as_str),
-            Some("1")
+            Some("2")
         );
     }
 }

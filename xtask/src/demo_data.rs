@@ -2,8 +2,9 @@
 //! own API responses, with the allocation rules that give its workspaces and projects to teams.
 //!
 //! [`generate`] writes the pages of Anthropic's cost report and of the `openai` costs endpoint,
-//! the clouds' monthly billing files (an AWS CUR 2.0, an Azure cost export, a Google Cloud
-//! billing export) and an `allocation.toml`, for the 183 UTC days ending on a given date. Everything comes from
+//! the responses of Mistral's usage endpoint, the clouds' monthly billing files (an AWS CUR
+//! 2.0, an Azure cost export, a Google Cloud billing export) and an `allocation.toml`, for the
+//! 183 UTC days ending on a given date. Everything comes from
 //! fixed seeds, so the same end date always gives byte-identical files and the demo's numbers can
 //! be relied on in tests.
 //!
@@ -16,6 +17,7 @@ mod anthropic;
 mod anthropic_workloads;
 mod calendar;
 mod clouds;
+mod mistral;
 mod openai;
 mod openai_workloads;
 mod organization;
@@ -38,6 +40,8 @@ pub struct DemoSummary {
     pub anthropic_total_usd: Decimal,
     /// The sum of every `openai` `amount.value` written, read as the decimal its JSON text spells.
     pub openai_total_usd: Decimal,
+    /// The sum of every Mistral entry's `value_paid` times its listed price, in US dollars.
+    pub mistral_total_usd: Decimal,
     /// The AI lines of the clouds' files (credits and tax included) by source: `aws`, `azure`,
     /// `gcp`.
     pub cloud_ai_total_usd: BTreeMap<&'static str, Decimal>,
@@ -53,12 +57,14 @@ pub struct DemoSummary {
 /// Writes the demo organization's vendor files under `out_dir` and returns what it wrote.
 ///
 /// The files are `anthropic/cost_report_page_NNN.json`, `openai/costs_page_NNN.json`,
-/// `aws/cur2-YYYY-MM.csv`, `azure/costs-YYYY-MM.csv`, `gcp/billing-YYYY-MM.jsonl` and
-/// `allocation.toml`, for the 183 UTC days ending on `end_date` inclusive.
+/// `mistral/usage_NNN.json`, `aws/cur2-YYYY-MM.csv`, `azure/costs-YYYY-MM.csv`,
+/// `gcp/billing-YYYY-MM.jsonl` and `allocation.toml`, for the 183 UTC days ending on `end_date`
+/// inclusive.
 pub fn generate(out_dir: &Path, end_date: time::Date) -> anyhow::Result<DemoSummary> {
     let period = calendar::Period::ending_on(end_date)?;
     let anthropic = anthropic::cost_report_pages(&period)?;
     let openai = openai::costs_pages(&period)?;
+    let mistral = mistral::usage_responses(&period)?;
 
     let mut files = Vec::new();
     write_pages(
@@ -73,10 +79,17 @@ pub fn generate(out_dir: &Path, end_date: time::Date) -> anyhow::Result<DemoSumm
         &openai.pages,
         &mut files,
     )?;
+    write_pages(
+        &out_dir.join("mistral"),
+        "usage",
+        &mistral.pages,
+        &mut files,
+    )?;
     let mut models: BTreeSet<String> = anthropic
         .models
         .iter()
         .chain(&openai.models)
+        .chain(&mistral.models)
         .map(|&model| model.to_owned())
         .collect();
     let mut cloud_ai_total_usd = BTreeMap::new();
@@ -107,6 +120,7 @@ pub fn generate(out_dir: &Path, end_date: time::Date) -> anyhow::Result<DemoSumm
         files,
         anthropic_total_usd: anthropic.total_usd,
         openai_total_usd: openai.total_usd,
+        mistral_total_usd: mistral.total_usd,
         cloud_ai_total_usd,
         cloud_not_ai_total_usd,
         teams: organization::TEAMS

@@ -282,6 +282,7 @@ fn charge(
         service_tier: None,
         attribution_kind: attribution_kind.to_owned(),
         attribution_key,
+        cost_estimated: false,
     })
 }
 

@@ -179,6 +179,7 @@ fn charge(
             .as_ref()
             .map(ResourcePath::attribution_key)
             .unwrap_or_default(),
+        cost_estimated: false,
     })
 }
 

@@ -215,6 +215,7 @@ fn read_line(
             .owned("x_AttributionKind")
             .unwrap_or_else(|| attribution_kind.to_owned()),
         attribution_key: line.owned("x_AttributionKey").unwrap_or(attribution_key),
+        cost_estimated: false,
     };
     report.add_input(&currency, billed_cost);
     report.rows_kept += 1;

@@ -407,6 +407,7 @@ fn read_row(source: &str, row: &ExportRow) -> Result<Row, String> {
         service_tier: None,
         attribution_kind: "project".to_owned(),
         attribution_key: project_id.unwrap_or_else(|| row.billing_account_id.clone()),
+        cost_estimated: false,
     };
     let mut charges = credit_charges(&base, row, &credits);
     charges.insert(0, base);

@@ -5,15 +5,19 @@
 //! is read.
 
 pub mod anthropic;
+mod anthropic_usage;
 pub mod aws;
 pub mod azure;
 mod csv_file;
 pub mod focus;
 pub mod gcp;
+pub mod mistral;
 pub mod openai;
+mod openai_usage;
+pub mod pages;
 mod parquet_file;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
@@ -22,6 +26,8 @@ use allot_core::Charge;
 use allot_core::model::is_known_model;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
+
+use self::pages::Page;
 use time::{Date, Month, OffsetDateTime, Time};
 
 use crate::report::SourceReport;
@@ -42,6 +48,8 @@ pub enum SourceKind {
     Focus,
     /// Google Cloud Billing export to BigQuery, as newline-delimited JSON.
     Gcp,
+    /// Mistral Admin API usage responses (JSON, one month each).
+    Mistral,
 }
 
 impl SourceKind {
@@ -54,6 +62,7 @@ impl SourceKind {
             "azure" => Some(SourceKind::Azure),
             "focus" => Some(SourceKind::Focus),
             "gcp" => Some(SourceKind::Gcp),
+            "mistral" => Some(SourceKind::Mistral),
             _ => None,
         }
     }
@@ -68,6 +77,7 @@ impl fmt::Display for SourceKind {
             SourceKind::Azure => "azure",
             SourceKind::Focus => "focus",
             SourceKind::Gcp => "gcp",
+            SourceKind::Mistral => "mistral",
         })
     }
 }
@@ -86,13 +96,39 @@ pub fn read_source(id: &str, kind: SourceKind, files: &[PathBuf]) -> Result<Sour
         .map(|file| file.display().to_string())
         .collect();
     let charges = match kind {
-        SourceKind::Anthropic => anthropic::read_cost_reports(id, files, &mut report)?,
-        SourceKind::Openai => openai::read_costs(id, files, &mut report)?,
+        SourceKind::Anthropic | SourceKind::Openai | SourceKind::Mistral => {
+            let pages = files
+                .iter()
+                .map(|path| Page::from_file(path))
+                .collect::<Result<Vec<_>>>()?;
+            return read_pages(id, kind, &pages, report);
+        }
         SourceKind::Aws => read_each(id, files, &mut report, aws::read_file)?,
         SourceKind::Azure => read_each(id, files, &mut report, azure::read_file)?,
         SourceKind::Focus => read_each(id, files, &mut report, focus::read_file)?,
         SourceKind::Gcp => read_each(id, files, &mut report, gcp::read_file)?,
     };
+    Ok(finish(charges, report))
+}
+
+/// Reads the response pages of a vendor's admin API, saved to files or fetched.
+pub fn read_pages(
+    id: &str,
+    kind: SourceKind,
+    pages: &[Page],
+    mut report: SourceReport,
+) -> Result<SourceOutput> {
+    let charges = match kind {
+        SourceKind::Anthropic => anthropic::read_pages(id, pages, &mut report)?,
+        SourceKind::Openai => openai::read_pages(id, pages, &mut report)?,
+        SourceKind::Mistral => mistral::read_pages(id, pages, &mut report)?,
+        other => bail!("source `{id}`: `{other}` is read from export files, not API pages"),
+    };
+    Ok(finish(charges, report))
+}
+
+/// Lists the charges for models allot does not know in the report.
+fn finish(charges: Vec<Charge>, mut report: SourceReport) -> SourceOutput {
     for charge in &charges {
         let unknown = match (&charge.model, charge.token_type) {
             (Some(model), _) if !is_known_model(model) => Some(model.as_str()),
@@ -103,7 +139,7 @@ pub fn read_source(id: &str, kind: SourceKind, files: &[PathBuf]) -> Result<Sour
             *report.unknown_models.entry(model.to_owned()).or_default() += 1;
         }
     }
-    Ok(SourceOutput { charges, report })
+    SourceOutput { charges, report }
 }
 
 /// A reader of one file of a source.
@@ -209,64 +245,6 @@ pub fn read_text(path: &Path) -> Result<String> {
         Some(without_byte_order_mark) => without_byte_order_mark.to_owned(),
         None => text,
     })
-}
-
-/// Parses a JSON file, naming the file, line and column on failure.
-pub fn parse_json<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|error| {
-        anyhow::anyhow!(
-            "`{}` line {}, column {}: {}",
-            path.display(),
-            error.line(),
-            error.column(),
-            describe_json_error(&error)
-        )
-    })
-}
-
-fn describe_json_error(error: &serde_json::Error) -> String {
-    let message = error.to_string();
-    // serde_json appends " at line L column C", which the caller already says.
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_owned(),
-        None => message,
-    }
-}
-
-/// The buckets of a saved page of a vendor's paginated report. A file holds either the whole
-/// response object (`{"data": [...], "has_more": ..}`) or the bare list of its buckets; the
-/// returned prefix (`data` or empty) starts the JSON path of each bucket in rejections.
-pub fn saved_page_buckets<B: for<'de> Deserialize<'de>>(
-    path: &Path,
-    text: &str,
-) -> Result<(&'static str, Vec<B>)> {
-    #[derive(Deserialize)]
-    struct Response<B> {
-        data: Vec<B>,
-    }
-    if text.trim_start().starts_with('[') {
-        Ok(("", parse_json::<Vec<B>>(path, text)?))
-    } else {
-        Ok(("data", parse_json::<Response<B>>(path, text)?.data))
-    }
-}
-
-/// Which file reported each daily bucket of a paginated report. A bucket that two files both
-/// report is an error: the same page given twice would otherwise count its money twice.
-#[derive(Default)]
-pub struct SeenBuckets(HashMap<String, String>);
-
-impl SeenBuckets {
-    /// Records that `file` reports a bucket with results starting at `start`.
-    pub fn record(&mut self, start: &str, file: &str, bucket_path: &str) -> Result<()> {
-        if let Some(other) = self.0.insert(start.to_owned(), file.to_owned()) {
-            bail!(
-                "`{file}` {bucket_path}: the bucket starting at `{start}` is also in `{other}`; \
-                 give each page of the report once"
-            );
-        }
-        Ok(())
-    }
 }
 
 /// The first instant of the month of `at`.

@@ -6,6 +6,9 @@
     reason = "each test file uses the part of these helpers it needs"
 )]
 
+pub mod cases;
+pub mod vendor_server;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -85,6 +88,7 @@ pub fn cell(column: &dyn Array, row: usize) -> Option<String> {
     }
     Some(match column.data_type() {
         DataType::Utf8 => column.as_string::<i32>().value(row).to_owned(),
+        DataType::Boolean => column.as_boolean().value(row).to_string(),
         DataType::Decimal128(..) => {
             Amount::from_raw(column.as_primitive::<Decimal128Type>().value(row)).to_string()
         }

@@ -1,6 +1,6 @@
-//! The demo organization: its teams, their Anthropic workspaces and their projects at the
-//! `openai` source, and the allocation rules that give each workspace and project to its team,
-//! and the clouds' spend to the team its tags or labels name.
+//! The demo organization: its teams, their Anthropic and Mistral workspaces and their projects
+//! at the `openai` source, and the allocation rules that give each workspace and project to its
+//! team, and the clouds' spend to the team its tags or labels name.
 //!
 //! Each team's keys share a readable prefix, so one glob rule covers a team's keys, including
 //! the ml-platform project that appears in the middle of the period. The shared gateway (a
@@ -52,14 +52,21 @@ pub(super) mod project {
     pub const GATEWAY: &str = "proj_Gatewayr3Lq7Pv1Hx5Ws9Ck2";
 }
 
+/// Mistral AI workspace ids.
+pub(super) mod mistral_workspace {
+    pub const DOCS_AI: &str = "6f0c2d7e-3b9a-4c15-8e42-d1a7b5c90f36";
+    pub const SUPPORT: &str = "a3e81b54-92c7-4d6f-b0e8-5c2f7a19d4e1";
+}
+
 /// The organization id on every `openai` costs result.
 pub(super) const OPENAI_ORGANIZATION: &str = "org-4kTq9ZrW2mYx7NvB3pLs8HdC";
 
 /// The demo's `allocation.toml`.
 pub(super) const ALLOCATION_TOML: &str = r#"# Allocation rules for the allot demo organization.
 #
-# Each rule gives a team to the spend whose attribution key matches `key`: the Anthropic
-# workspace id, or the OpenAI project id (`default` for the default workspace or project).
+# Each rule gives a team to the spend whose attribution key matches `key`: the Anthropic or
+# Mistral workspace id, or the OpenAI project id (`default` for the default workspace or
+# project).
 # `key` is an exact id or a glob with `*` and `?`; `source` limits a rule to one vendor.
 # Rules are tried in order and the first match wins; spend no rule matches is Unallocated.
 #
@@ -144,6 +151,17 @@ value = "finance-ops"
 source = "openai"
 key = "default"
 value = "data-science"
+
+# Mistral AI workspaces.
+[[team]]
+source = "mistral"
+key = "6f0c2d7e-3b9a-4c15-8e42-d1a7b5c90f36"
+value = "docs-ai"
+
+[[team]]
+source = "mistral"
+key = "a3e81b54-92c7-4d6f-b0e8-5c2f7a19d4e1"
+value = "support-bot"
 
 # The clouds: the team is the `team` tag, wherever the bill carries one.
 [[team]]

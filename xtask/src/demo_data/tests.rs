@@ -250,6 +250,7 @@ fn the_summary_lists_every_file_written() {
     let expected: Vec<String> = (1..=27)
         .map(|page| format!("anthropic/cost_report_page_{page:03}.json"))
         .chain((1..=7).map(|page| format!("openai/costs_page_{page:03}.json")))
+        .chain((1..=12).map(|response| format!("mistral/usage_{response:03}.json")))
         .chain(cloud_months().map(|month| format!("aws/cur2-{month}.csv")))
         .chain(cloud_months().map(|month| format!("azure/costs-{month}.csv")))
         .chain(cloud_months().map(|month| format!("gcp/billing-{month}.jsonl")))
@@ -274,7 +275,7 @@ fn the_summary_lists_every_file_written() {
                 .and_then(|dir| dir.file_name())
                 .and_then(|dir| dir.to_str());
             match parent {
-                Some(vendor @ ("anthropic" | "openai" | "aws" | "azure" | "gcp")) => {
+                Some(vendor @ ("anthropic" | "openai" | "mistral" | "aws" | "azure" | "gcp")) => {
                     format!("{vendor}/{name}")
                 }
                 _ => name.to_owned(),
@@ -304,7 +305,11 @@ fn the_summary_totals_are_the_sums_of_the_written_amounts() {
     assert_eq!(demo.summary.anthropic_total_usd, anthropic);
     assert_eq!(demo.summary.openai_total_usd, openai);
 
-    let models: BTreeSet<String> = charges.iter().filter_map(|c| c.model.clone()).collect();
+    let mut models: BTreeSet<String> = charges.iter().filter_map(|c| c.model.clone()).collect();
+    models.extend([
+        "mistral-large-2411".to_owned(),
+        "mistral-small-2503".to_owned(),
+    ]);
     let cloud_models: BTreeSet<String> = [
         "claude-haiku-4-5",
         "claude-sonnet-4-5",
@@ -330,6 +335,8 @@ fn the_summary_totals_are_the_sums_of_the_written_amounts() {
             "gpt-4.1-2025-04-14",
             "gpt-4o-2024-08-06",
             "gpt-4o-mini-2024-07-18",
+            "mistral-large-2411",
+            "mistral-small-2503",
             "o3-2025-04-16",
             "text-embedding-3-small",
         ])
