@@ -16,10 +16,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use allot_core::charge::{charges_from_batch, charges_to_batch};
+use allot_core::charge::{billed_rows, charges_from_batch, charges_to_batch};
 use allot_core::manifest::{ALLOCATION_FILE, MANIFEST_FILE, Manifest, ManifestFile};
-use allot_core::parquet_io::{read_charges, write_charges};
-use allot_core::schema::SCHEMA_VERSION;
+use allot_core::parquet_io::{read_charge_columns, read_charges, write_charges};
+use allot_core::schema::{SCHEMA_VERSION, col};
 use allot_core::{Amount, Charge};
 use anyhow::{Context, Result};
 use bytes::Bytes;
@@ -29,7 +29,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::config::{SourceInput, SourcePlan};
 use crate::pull::{ApiError, ApiPlan, Period, pull};
-use crate::report::{SourceReport, Totals};
+use crate::report::SourceReport;
 use crate::sources::{next_month_start, read_pages, read_source};
 use crate::store::Destination;
 
@@ -187,7 +187,7 @@ async fn collect_api(
 fn reconcile(
     source: &str,
     mut report: SourceReport,
-    charges: Vec<Charge>,
+    mut charges: Vec<Charge>,
     carried: Vec<Charge>,
     period: Option<Period>,
 ) -> Result<Collected> {
@@ -200,17 +200,28 @@ fn reconcile(
     }
     let mut partitions = Vec::new();
     let mut replaced = BTreeSet::new();
-    for partition in partition(source, charges.into_iter().chain(carried).collect())? {
-        let written = read_charges(partition.bytes.clone())
-            .with_context(|| format!("reading back `{}`", partition.entry.path))?;
+    charges.extend(carried);
+    for partition in partition(source, charges)? {
+        let written = read_charge_columns(
+            partition.bytes.clone(),
+            &[
+                col::CHARGE_PERIOD_START,
+                col::BILLING_CURRENCY,
+                col::BILLED_COST,
+            ],
+        )
+        .with_context(|| format!("reading back `{}`", partition.entry.path))?;
         for batch in &written {
-            let read_back = charges_from_batch(batch)
+            let read_back = billed_rows(batch)
                 .with_context(|| format!("reading back `{}`", partition.entry.path))?;
-            let this_run = read_back.iter().filter(|charge| {
-                period.is_none_or(|period| period.contains(charge.charge_period_start))
-            });
-            for charge in this_run {
-                add_total(&mut report.output_cost, charge);
+            let this_run = read_back
+                .iter()
+                .filter(|row| period.is_none_or(|period| period.contains(row.charge_period_start)));
+            for row in this_run {
+                *report
+                    .output_cost
+                    .entry(row.billing_currency.to_owned())
+                    .or_default() += row.billed_cost;
                 report.rows_written += 1;
             }
         }
@@ -278,12 +289,6 @@ fn month_of(at: OffsetDateTime) -> String {
     format!("{:04}-{:02}", at.year(), u8::from(at.month()))
 }
 
-fn add_total(totals: &mut Totals, charge: &Charge) {
-    *totals
-        .entry(charge.billing_currency.clone())
-        .or_insert(Amount::ZERO) += charge.billed_cost;
-}
-
 /// Splits a source's charges by month of `ChargePeriodStart` and writes each month's Parquet.
 fn partition(source: &str, charges: Vec<Charge>) -> Result<Vec<Partition>> {
     let mut by_month: BTreeMap<String, Vec<Charge>> = BTreeMap::new();
@@ -295,19 +300,15 @@ fn partition(source: &str, charges: Vec<Charge>) -> Result<Vec<Partition>> {
     }
     let mut partitions = Vec::new();
     for (month, mut charges) in by_month {
-        charges.sort_by(|a, b| {
+        // By key rather than by comparing charges: a sort moves what it sorts, and a charge is
+        // large.
+        charges.sort_by_cached_key(|charge| {
             (
-                a.charge_period_start,
-                &a.attribution_key,
-                &a.sku_id,
-                &a.charge_description,
+                charge.charge_period_start,
+                charge.attribution_key.clone(),
+                charge.sku_id.clone(),
+                charge.charge_description.clone(),
             )
-                .cmp(&(
-                    b.charge_period_start,
-                    &b.attribution_key,
-                    &b.sku_id,
-                    &b.charge_description,
-                ))
         });
         let bytes = Bytes::from(write_charges(&[charges_to_batch(&charges)])?);
         let sha256 = format!("{:x}", Sha256::digest(&bytes));

@@ -242,6 +242,37 @@ pub fn charges_from_batch(batch: &RecordBatch) -> Result<Vec<Charge>, TableError
         .collect()
 }
 
+/// The money of one row of a batch of the charge schema, which is all that reconciling a
+/// written file needs: when its charge period starts, its currency and its billed cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BilledRow<'a> {
+    pub charge_period_start: OffsetDateTime,
+    pub billing_currency: &'a str,
+    pub billed_cost: Amount,
+}
+
+/// The money of every row of `batch`, read from its three columns alone: a large file is read
+/// back without building its charges.
+pub fn billed_rows(batch: &RecordBatch) -> Result<Vec<BilledRow<'_>>, TableError> {
+    let column = |name: &'static str| batch.column_by_name(name).ok_or(TableError::Column(name));
+    let starts = column(col::CHARGE_PERIOD_START)?
+        .as_primitive_opt::<TimestampMicrosecondType>()
+        .ok_or(TableError::Column(col::CHARGE_PERIOD_START))?;
+    let currencies = column(col::BILLING_CURRENCY)?
+        .as_string_opt::<i32>()
+        .ok_or(TableError::Column(col::BILLING_CURRENCY))?;
+    let costs = column(col::BILLED_COST)?
+        .as_primitive_opt::<Decimal128Type>()
+        .ok_or(TableError::Column(col::BILLED_COST))?;
+    Ok((0..batch.num_rows())
+        .map(|row| BilledRow {
+            charge_period_start: at(starts.value(row)),
+            billing_currency: currencies.value(row),
+            billed_cost: Amount::from_raw(costs.value(row)),
+        })
+        .collect())
+}
+
 /// The columns of a batch of the charge schema, by their type.
 struct BatchColumns<'a> {
     /// `ChargePeriodStart`, `ChargePeriodEnd`, `BillingPeriodStart`, `BillingPeriodEnd`.
@@ -458,6 +489,44 @@ mod tests {
         assert_eq!(
             charges_from_batch(&batch).expect("a batch of the schema"),
             charges
+        );
+    }
+
+    #[test]
+    fn the_money_of_a_file_read_back_from_three_columns() {
+        let euro = Charge {
+            billing_currency: "EUR".to_owned(),
+            billed_cost: Amount::parse("-2.5").expect("amount"),
+            charge_period_start: time::macros::datetime!(2026-10-02 00:00 UTC),
+            ..charge()
+        };
+        let bytes = crate::parquet_io::write_charges(&[charges_to_batch(&[charge(), euro])])
+            .expect("written");
+        let batches = crate::parquet_io::read_charge_columns(
+            bytes.into(),
+            &[
+                col::CHARGE_PERIOD_START,
+                col::BILLING_CURRENCY,
+                col::BILLED_COST,
+            ],
+        )
+        .expect("read back");
+        assert_eq!(batches[0].num_columns(), 3);
+        let rows = billed_rows(&batches[0]).expect("the three columns");
+        assert_eq!(
+            rows,
+            [
+                BilledRow {
+                    charge_period_start: time::macros::datetime!(2026-10-01 00:00 UTC),
+                    billing_currency: "USD",
+                    billed_cost: Amount::parse("0.13080438340307526").expect("amount"),
+                },
+                BilledRow {
+                    charge_period_start: time::macros::datetime!(2026-10-02 00:00 UTC),
+                    billing_currency: "EUR",
+                    billed_cost: Amount::parse("-2.5").expect("amount"),
+                },
+            ]
         );
     }
 }

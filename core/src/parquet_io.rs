@@ -4,8 +4,8 @@
 //! build without a C toolchain, and with row groups small enough for a browser to decode.
 
 use bytes::Bytes;
-use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::{ArrowWriter, ProjectionMask};
 use parquet::basic::Compression;
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
@@ -52,6 +52,42 @@ pub fn write_charges(batches: &[RecordBatch]) -> Result<Vec<u8>, ParquetError> {
 
 /// Reads a Parquet file of charges, checking its schema version and columns.
 pub fn read_charges(bytes: Bytes) -> Result<Vec<RecordBatch>, ParquetError> {
+    let reader = checked_reader(bytes)?
+        .with_batch_size(ROW_GROUP_ROWS)
+        .build()?;
+    reader
+        .map(|batch| batch.map_err(ParquetError::from))
+        .collect()
+}
+
+/// Reads only the columns named `columns` of a Parquet file of charges, after the same checks
+/// as [`read_charges`]: what a reader that sums a few columns of a large file needs.
+pub fn read_charge_columns(
+    bytes: Bytes,
+    columns: &[&str],
+) -> Result<Vec<RecordBatch>, ParquetError> {
+    let builder = checked_reader(bytes)?;
+    let schema = builder.schema().clone();
+    let roots = columns
+        .iter()
+        .map(|&name| {
+            schema
+                .index_of(name)
+                .map_err(|_| ParquetError::MissingColumn(name.to_owned()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    let reader = builder
+        .with_projection(mask)
+        .with_batch_size(ROW_GROUP_ROWS)
+        .build()?;
+    reader
+        .map(|batch| batch.map_err(ParquetError::from))
+        .collect()
+}
+
+/// A reader of a Parquet file of charges whose schema version and columns are checked.
+fn checked_reader(bytes: Bytes) -> Result<ParquetRecordBatchReaderBuilder<Bytes>, ParquetError> {
     let builder = ParquetRecordBatchReaderBuilder::try_new(bytes)?;
     let version = builder
         .metadata()
@@ -69,8 +105,5 @@ pub fn read_charges(bytes: Bytes) -> Result<Vec<RecordBatch>, ParquetError> {
             return Err(ParquetError::MissingColumn(field.name().clone()));
         }
     }
-    let reader = builder.with_batch_size(ROW_GROUP_ROWS).build()?;
-    reader
-        .map(|batch| batch.map_err(ParquetError::from))
-        .collect()
+    Ok(builder)
 }
