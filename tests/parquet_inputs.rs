@@ -7,8 +7,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use allot_e2e::{allot_binary, work_folder};
-use xtask::tools::{python_env, workspace_root};
+use allot_e2e::{allot_binary, duckdb, work_folder};
+use xtask::tools::workspace_root;
 
 fn fixture(path: &str) -> String {
     workspace_root()
@@ -16,20 +16,6 @@ fn fixture(path: &str) -> String {
         .join(path)
         .display()
         .to_string()
-}
-
-/// Runs a DuckDB script (Python) and returns what it printed.
-fn duckdb(script: &str) -> String {
-    let output = Command::new(python_env().join("bin/python"))
-        .args(["-c", &format!("import duckdb\n{script}")])
-        .output()
-        .expect("python runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
 /// Writes the result of `select` to `path` as Parquet with `compression`.

@@ -11,9 +11,9 @@ use allot_core::Amount;
 use allot_core::manifest::Manifest;
 use allot_core::parquet_io::read_charges;
 use allot_core::table::ChargeTable;
-use allot_e2e::{S3Server, allot_binary, work_folder};
+use allot_e2e::{S3Server, allot_binary, duckdb, work_folder};
 use sha2::{Digest, Sha256};
-use xtask::tools::{python_env, run, workspace_root};
+use xtask::tools::{run, workspace_root};
 
 /// What a reader that starts from the manifest finds.
 #[derive(Debug, PartialEq, Eq)]
@@ -221,25 +221,14 @@ fn duckdb_reads_the_published_data_set_with_hive_partitioning() {
         .sum();
     let expected_rows: u64 = manifest.files.iter().map(|file| file.rows).sum();
 
-    let query = format!(
-        "import duckdb\n\
-         rows = duckdb.sql(\"\"\"\n\
+    let stdout = duckdb(&format!(
+        "rows = duckdb.sql(\"\"\"\n\
            SELECT source, count(*), CAST(sum(BilledCost) AS VARCHAR)\n\
            FROM read_parquet('{}/**/*.parquet', hive_partitioning = true)\n\
            GROUP BY source ORDER BY source\"\"\").fetchall()\n\
          for row in rows: print(*row, sep='\\t')\n",
         work.join("data").display()
-    );
-    let output = Command::new(python_env().join("bin/python"))
-        .args(["-c", &query])
-        .output()
-        .expect("python runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    ));
     let mut rows = 0;
     let mut total = Amount::ZERO;
     let mut sources = Vec::new();

@@ -28,6 +28,21 @@ fn target_dir() -> PathBuf {
         .map_or_else(|| workspace_root().join("target"), PathBuf::from)
 }
 
+/// Runs a Python script that starts with `import duckdb` (the DuckDB package of the project's
+/// Python environment) and returns what it printed, trimmed.
+pub fn duckdb(script: &str) -> String {
+    let output = Command::new(tools::python_env().join("bin/python"))
+        .args(["-c", &format!("import duckdb\n{script}")])
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
 /// The `allot` binary, built (debug) once per test run.
 pub fn allot_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
