@@ -80,7 +80,7 @@ fn collect_demo(work: &Path) -> (xtask::demo_data::DemoSummary, Amount) {
 /// clouds' AI lines.
 fn generated_total(demo: &xtask::demo_data::DemoSummary) -> Amount {
     let total = demo.cloud_ai_total_usd.values().fold(
-        demo.anthropic_total_usd + demo.openai_total_usd,
+        demo.anthropic_total_usd + demo.openai_total_usd + demo.mistral_total_usd,
         |total, cloud| total + cloud,
     );
     Amount::try_from_decimal(total).expect("an exact amount")
