@@ -545,13 +545,14 @@ fn azure_workloads() -> [AzureWorkload; 2] {
 /// The Azure Cost Management export (actual cost), a CSV file a month.
 pub(super) fn azure_costs(period: &Period) -> anyhow::Result<CloudFiles> {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED + 1);
+    let workloads = azure_workloads();
     let mut rows: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
     let mut ai = Decimal::ZERO;
     let mut not_ai = Decimal::ZERO;
     for &day in period.days() {
         let date = format!("{}/{}/{}", u8::from(day.month()), day.day(), day.year());
         let month_rows = rows.entry(month_of(day)).or_default();
-        for workload in &azure_workloads() {
+        for workload in &workloads {
             let usd = workload.demand.usd_on(period, day, &mut rng);
             for (meter, (_, thousands, price)) in
                 workload.meters.iter().zip(workload.tokens.units(usd))
@@ -613,10 +614,7 @@ pub(super) fn azure_costs(period: &Period) -> anyhow::Result<CloudFiles> {
         files: csv_files("azure", "costs", &AZURE_HEADER, rows)?,
         ai_total_usd: ai,
         not_ai_total_usd: not_ai,
-        models: azure_workloads()
-            .iter()
-            .map(|workload| workload.model_id)
-            .collect(),
+        models: workloads.iter().map(|workload| workload.model_id).collect(),
     })
 }
 
@@ -683,6 +681,7 @@ fn vertex_workloads() -> [VertexWorkload; 3] {
 /// The Google Cloud billing export, a newline-delimited JSON file a month.
 pub(super) fn gcp_billing(period: &Period) -> anyhow::Result<CloudFiles> {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED + 2);
+    let workloads = vertex_workloads();
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut ai = Decimal::ZERO;
     let mut not_ai = Decimal::ZERO;
@@ -696,7 +695,7 @@ pub(super) fn gcp_billing(period: &Period) -> anyhow::Result<CloudFiles> {
             file.push(b'\n');
             Ok(())
         };
-        for workload in &vertex_workloads() {
+        for workload in &workloads {
             let usd = workload.demand.usd_on(period, day, &mut rng);
             for (sku, (_, millions, price)) in workload.skus.iter().zip(workload.tokens.units(usd))
             {
@@ -775,9 +774,6 @@ pub(super) fn gcp_billing(period: &Period) -> anyhow::Result<CloudFiles> {
             .collect(),
         ai_total_usd: ai,
         not_ai_total_usd: not_ai,
-        models: vertex_workloads()
-            .iter()
-            .map(|workload| workload.model_id)
-            .collect(),
+        models: workloads.iter().map(|workload| workload.model_id).collect(),
     })
 }
